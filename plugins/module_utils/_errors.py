@@ -26,20 +26,29 @@ class ExoError(Exception):
     #: A short noun phrase for the kind of failure, used to start the message.
     kind = 'Exchange Online error'
 
-    def __init__(self, message, tenant=None, cmdlet=None, status=None, exception_type=None, request_id=None):
+    def __init__(self, message, tenant=None, cmdlet=None, status=None, exception_type=None, request_id=None,
+                 retry_after=None, not_processed=False):
         self.message = message
         self.tenant = tenant
         self.cmdlet = cmdlet
         self.status = status
         self.exception_type = exception_type
         self.request_id = request_id
-        super(ExoError, self).__init__(self.__str__())
+        #: Seconds the service asked us to wait (Retry-After), when it said.
+        self.retry_after = retry_after
+        #: True when the request surely never reached the service, so even a create may be sent again.
+        self.not_processed = not_processed
+        #: How many attempts were made before giving up; set by the retry policy.
+        self.attempts = None
+        super(ExoError, self).__init__(message)
 
     def __str__(self):
         where = ' on '.join(part for part in (self.cmdlet, self.tenant) if part)
         text = '%s: %s' % (self.kind, self.message)
         if where:
             text = '%s (%s)' % (text, where)
+        if self.attempts and self.attempts > 1:
+            text = '%s; gave up after %d attempts' % (text, self.attempts)
         if self.request_id:
             text = '%s [client-request-id %s]' % (text, self.request_id)
         return text
@@ -48,7 +57,6 @@ class ExoError(Exception):
         """Fill in the tenant and cmdlet where the raiser did not know them; returns self."""
         self.tenant = self.tenant or tenant
         self.cmdlet = self.cmdlet or cmdlet
-        self.args = (self.__str__(),)
         return self
 
 
@@ -152,7 +160,7 @@ def parse_error_body(body):
     return message, exception_type, code
 
 
-def error_from_response(status, body, tenant=None, cmdlet=None, request_id=None):
+def error_from_response(status, body, tenant=None, cmdlet=None, request_id=None, retry_after=None):
     """The typed error for an HTTP answer that was not a success."""
     message, exception_type, code = parse_error_body(body)
     if message is None:
@@ -165,8 +173,9 @@ def error_from_response(status, body, tenant=None, cmdlet=None, request_id=None)
         else:
             message = 'HTTP %s with no error document' % status
     cls = _classify(status, exception_type, code, message)
+    # A throttled request was refused before any work was done, so even a create may be sent again.
     return cls(message, tenant=tenant, cmdlet=cmdlet, status=status, exception_type=exception_type,
-               request_id=request_id)
+               request_id=request_id, retry_after=retry_after, not_processed=(cls is Throttled))
 
 
 def _classify(status, exception_type, code, message):

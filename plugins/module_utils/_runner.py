@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, exoguard.mailflow contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Run one resource task from validated options to an Ansible result, without AnsibleModule.
+
+Private to this collection; may change without notice.
+
+A module's ``main()`` and (for speed) an action plugin of the same name both hand their validated options here, so
+the two paths give the same results, check mode, diff and errors.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.exoguard.mailflow.plugins.module_utils._client import client_from_options
+from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import ensure
+from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import ExoError
+
+
+def error_result(error):
+    """The failed result for a typed error: Exchange's sentence with tenant and cmdlet, and its parts."""
+    return {
+        'failed': True,
+        'msg': str(error),
+        'error': {
+            'type': type(error).__name__,
+            'message': error.message,
+            'tenant': error.tenant,
+            'cmdlet': error.cmdlet,
+            'http_status': error.status,
+            'exception_type': error.exception_type,
+            'attempts': error.attempts,
+        },
+    }
+
+
+def run_resource(resource, options, check_mode=False, diff=False, identity=None, state='present',
+                 client_factory=client_from_options):
+    """Ensure ``resource`` for the validated ``options``; returns ``(result, warnings)``.
+
+    The result has ``changed``, the record under ``resource.return_key`` and, when ``diff`` is asked, ``diff``
+    with ``before`` and ``after``; on failure ``failed`` and ``msg``. Warnings are Exchange's own and the engine's.
+    """
+    desired = dict((prop.option, options.get(prop.option)) for prop in resource.properties)
+    client = None
+    warnings = []
+    try:
+        client = client_factory(options)
+        outcome = ensure(client, resource, desired, identity=identity, state=state, check_mode=check_mode)
+        warnings.extend(outcome.warnings)
+    except ExoError as error:
+        return error_result(error), _warnings(client, warnings)
+    finally:
+        if client is not None:
+            client.close()
+    result = {'changed': outcome.changed, resource.return_key: outcome.record}
+    if diff:
+        result['diff'] = outcome.diff
+    return result, _warnings(client, warnings)
+
+
+def _warnings(client, extra):
+    return list(client.warnings if client is not None else []) + list(extra)
