@@ -26,20 +26,26 @@ class ExoClient:
     """Runs cmdlets on one tenant and keeps what Exchange warned about.
 
     ``calls`` lists ``(cmdlet, parameters)`` in order, for results and tests; ``warnings`` collects
-    ``@adminapi.warnings`` lines, each once.
+    ``@adminapi.warnings`` lines, each once. ``retry_policy`` wraps each call, for transports that do not retry
+    by themselves (the REST transport retries per page, inside its paging loop).
     """
 
-    def __init__(self, transport, tenant=None):
+    def __init__(self, transport, tenant=None, retry_policy=None):
         self.transport = transport
         self.tenant = tenant or transport.tenant
         self.calls = []
         self.warnings = []
+        self._retry = retry_policy
 
     def invoke(self, cmdlet, parameters=None):
         """Run ``cmdlet`` and return its records (a list of dicts). Raises a typed error from ``_errors``."""
         parameters = dict(parameters or {})
         self.calls.append((cmdlet, parameters))
-        result = self.transport.invoke(cmdlet, parameters)
+        if self._retry is None:
+            result = self.transport.invoke(cmdlet, parameters)
+        else:
+            result = self._retry.run(lambda: self.transport.invoke(cmdlet, parameters),
+                                     repeatable=not cmdlet.startswith('New-'))
         for warning in result.warnings:
             if warning not in self.warnings:
                 self.warnings.append(warning)
@@ -75,24 +81,25 @@ def client_from_options(options):
     """An :class:`ExoClient` for the connection options (the keys of the ``connection`` doc fragment)."""
     cloud = _cloud(options)
     tenant = options.get('tenant_id') or options.get('organization')
-    retry_policy = RetryPolicy(retries=options.get('retries', 3) if options.get('retries') is not None else 3)
+    retries = options.get('retries')
+    retry_policy = RetryPolicy(retries=3 if retries is None else retries)
     timeout = options.get('timeout') or 60
     validate_certs = options.get('validate_certs', True) is not False
     if (options.get('transport') or 'rest') == 'psrp':
         from ansible_collections.exoguard.mailflow.plugins.module_utils._psrp import PsrpTransport
         transport = _psrp_transport(PsrpTransport, options, cloud, tenant, timeout)
-    else:
-        from ansible_collections.exoguard.mailflow.plugins.module_utils._rest import RestTransport
-        credential = credential_from(options.get('client_secret'), options.get('certificate_path'),
-                                     options.get('certificate_password'))
-        tokens = TokenProvider(
-            tenant, options.get('client_id'), credential, options.get('login_url') or cloud.login_url, cloud.scope,
-            cache=TokenCache(options.get('token_cache_dir')), ca_path=options.get('ca_path'),
-            validate_certs=validate_certs, timeout=timeout)
-        transport = RestTransport(
-            options.get('api_url') or cloud.api_url, tenant, tokens, organization=options.get('organization'),
-            retry_policy=retry_policy, ca_path=options.get('ca_path'), validate_certs=validate_certs,
-            timeout=timeout, list_cmdlets=LIST_CMDLETS)
+        return ExoClient(transport, tenant, retry_policy=retry_policy)
+    from ansible_collections.exoguard.mailflow.plugins.module_utils._rest import RestTransport
+    credential = credential_from(options.get('client_secret'), options.get('certificate_path'),
+                                 options.get('certificate_password'))
+    tokens = TokenProvider(
+        tenant, options.get('client_id'), credential, options.get('login_url') or cloud.login_url, cloud.scope,
+        cache=TokenCache(options.get('token_cache_dir')), ca_path=options.get('ca_path'),
+        validate_certs=validate_certs, timeout=timeout)
+    transport = RestTransport(
+        options.get('api_url') or cloud.api_url, tenant, tokens, organization=options.get('organization'),
+        retry_policy=retry_policy, ca_path=options.get('ca_path'), validate_certs=validate_certs,
+        timeout=timeout, list_cmdlets=LIST_CMDLETS)
     return ExoClient(transport, tenant)
 
 
