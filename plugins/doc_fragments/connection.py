@@ -152,8 +152,8 @@ options:
       - Falls back to E(EXO_PSRP_CERTIFICATE_THUMBPRINT).
     type: str
 notes:
-  - Modules run on the controller (C(connection: local)), one inventory host per tenant. Set the connection options
-    once for all C(exo_*) modules with C(module_defaults) and the action group C(group/exoguard.mailflow.exo).
+  - Modules run on the controller (C(ansible_connection=local)), one inventory host per tenant. Set the connection
+    options once for all C(exo_*) modules with C(module_defaults) and the action group C(group/exoguard.mailflow.exo).
   - The app registration needs the application permission C(Exchange.ManageAsApp) on Office 365 Exchange Online
     with admin consent, and an Entra role in the tenant. See the collection README.
 '''

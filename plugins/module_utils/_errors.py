@@ -48,7 +48,7 @@ class ExoError(Exception):
         if where:
             text = '%s (%s)' % (text, where)
         if self.attempts and self.attempts > 1:
-            text = '%s; gave up after %d attempts' % (text, self.attempts)
+            text = '%s; gave up after %s attempts' % (text, self.attempts)
         if self.request_id:
             text = '%s [client-request-id %s]' % (text, self.request_id)
         return text

@@ -15,7 +15,7 @@ version_added: 0.1.0
 description:
   - Reads C(Get-OrganizationConfig), compares the settings you give with what the tenant has, and calls
     C(Set-OrganizationConfig) with only the settings that differ. Settings you do not give are left as they are.
-  - O(reject_direct_send=true) B(blocks) Direct Send. Exchange's naming is inverted: C(RejectDirectSend) C(true)
+  - O(reject_direct_send=true) B(blocks) Direct Send. Exchange's naming is inverted, C(RejectDirectSend) C(true)
     means anonymous mail that claims one of your accepted domains as its envelope sender, and that does not arrive
     through an inbound connector keyed on the sender's IP address or certificate, is refused with
     C(550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources).

@@ -102,7 +102,7 @@ def test_concurrent_forks_ask_for_one_token_between_them(tmp_path):
         worker.start()
     for worker in workers:
         worker.join(30)
-    tokens = set(results.get(timeout=5) for _ in workers)
+    tokens = set(results.get(timeout=5) for worker in workers)
     assert len(tokens) == 1
     assert token_requests(tmp_path) == 1
 

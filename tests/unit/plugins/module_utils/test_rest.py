@@ -211,9 +211,9 @@ def test_a_401_after_a_fresh_token_is_an_authentication_error():
 
 
 def test_a_read_only_app_gets_a_clear_permission_error_on_a_write():
-    denied = {'error': {'code': 'Forbidden', 'message': 'Error executing cmdlet', 'details': [{'message':
-              'Ex5E8EA4|Microsoft.Exchange.Configuration.Authorization.CmdletAccessDeniedException|The user isn\'t '
-              'allowed to run Set-OrganizationConfig.'}]}}
+    text = ("Ex5E8EA4|Microsoft.Exchange.Configuration.Authorization.CmdletAccessDeniedException|The user isn't "
+            "allowed to run Set-OrganizationConfig.")
+    denied = {'error': {'code': 'Forbidden', 'message': 'Error executing cmdlet', 'details': [{'message': text}]}}
     server = Server([(403, denied, {})])
     with pytest.raises(AccessDenied) as caught:
         transport(server).invoke('Set-OrganizationConfig', {'RejectDirectSend': True})
@@ -222,9 +222,9 @@ def test_a_read_only_app_gets_a_clear_permission_error_on_a_write():
 
 
 def test_not_found_is_typed():
-    missing = {'error': {'code': 'NotFound', 'message': 'Error executing cmdlet', 'details': [{'message':
-               "Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation "
-               "couldn't be performed because object 'x' couldn't be found on 'DC1.PROD.OUTLOOK.COM'."}]}}
+    text = ("Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation "
+            "couldn't be performed because object 'x' couldn't be found on 'DC1.PROD.OUTLOOK.COM'.")
+    missing = {'error': {'code': 'NotFound', 'message': 'Error executing cmdlet', 'details': [{'message': text}]}}
     with pytest.raises(NotFound):
         transport(Server([(404, missing, {})])).invoke('Get-InboundConnector', {'Identity': 'x'})
 
