@@ -117,7 +117,8 @@ _INVALID_PARAMETER_EXCEPTIONS = (
     'RecipientTaskException',
 )
 
-_DETAIL_PREFIX = re.compile(r'^Ex[0-9A-F]{4,8}\|([^|]*)\|(.*)$', re.DOTALL)
+# Exchange prefixes details with `ExXXXXXX|<.NET type>|`; some live answers leave the code out (`|<type>|`).
+_DETAIL_PREFIX = re.compile(r'^(?:Ex[0-9A-Fa-f]+)?\|([^|]*)\|(.*)$', re.DOTALL)
 
 
 def _split_detail(text):

@@ -97,7 +97,7 @@ def _fork_task(tmp_path_text, results):
 def test_concurrent_forks_ask_for_one_token_between_them(tmp_path):
     context = multiprocessing.get_context('fork')
     results = context.Queue()
-    workers = [context.Process(target=_fork_task, args=(str(tmp_path), results)) for _ in range(6)]
+    workers = [context.Process(target=_fork_task, args=(str(tmp_path), results)) for fork in range(6)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -111,3 +111,11 @@ def test_attempts_are_named_when_more_than_one():
     error.attempts = 4
     assert str(error).endswith('gave up after 4 attempts')
     assert isinstance(error, ExoError)
+
+
+def test_a_detail_without_its_code_still_loses_its_prefix():
+    text = "|System.Management.Automation.AmbiguousParameterSetException|Parameter set cannot be resolved."
+    document = {"error": {"code": "BadRequest", "message": "Invalid Operation", "details": [{"message": text}]}}
+    message, exception_type, _code = parse_error_body(body(document))
+    assert message == 'Parameter set cannot be resolved.'
+    assert exception_type == 'AmbiguousParameterSetException'

@@ -1,0 +1,6 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, exoguard.mailflow contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Cmdlet handlers, one function per cmdlet, grouped in one module per kind of object (see ``registry``)."""
