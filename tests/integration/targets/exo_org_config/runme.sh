@@ -4,10 +4,9 @@ set -eux
 
 source ../setup_emulator/emulator.sh
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
-lab=$(mktemp -d)
-"$python" make_lab.py "$lab"
-start_emulator "$lab/scenario.yml"
-cp -r "$lab"/. "$EMULATOR_WORK"/ && rm -rf "$lab"
+new_emulator_work
+"$python" make_lab.py "$EMULATOR_WORK"
+start_emulator "$EMULATOR_WORK/scenario.yml"
 
 export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$(dirname "$(dirname "$(dirname "$COLLECTION_ROOT")")")}
 ansible-playbook -i "$EMULATOR_INVENTORY" -e "@$EMULATOR_WORK/lab-vars.json" org_config.yml "$@"

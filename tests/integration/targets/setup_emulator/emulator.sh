@@ -2,7 +2,9 @@
 # Start the Exchange Online emulator for one integration target and write an inventory for its tenants.
 # Source it from a target's runme.sh, then call:  start_emulator SCENARIO.yml
 # It sets COLLECTION_ROOT, EMULATOR_WORK, EMULATOR_READY, EMULATOR_INVENTORY and EMULATOR_ADMIN_URL, isolates the
-# token cache in EMULATOR_WORK, and stops the emulator when the target's shell exits.
+# token cache in EMULATOR_WORK, and stops the emulator and removes EMULATOR_WORK when the target's shell exits.
+# A target that must write files before the emulator starts (certificates, the scenario) sets EMULATOR_WORK first
+# with new_emulator_work.
 
 collection_root() {
     # ansible-test points ANSIBLE_COLLECTIONS_PATH at the tree that holds this collection; elsewhere walk up.
@@ -33,10 +35,15 @@ stop_emulator() {
     rm -rf "${EMULATOR_WORK:?}"
 }
 
+new_emulator_work() {
+    EMULATOR_WORK=$(mktemp -d)
+    trap stop_emulator EXIT
+}
+
 start_emulator() {
     local scenario=$1 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
     COLLECTION_ROOT=$(collection_root)
-    EMULATOR_WORK=$(mktemp -d)
+    [[ -n ${EMULATOR_WORK:-} ]] || new_emulator_work
     EMULATOR_READY=$EMULATOR_WORK/ready.json
     EMULATOR_INVENTORY=$EMULATOR_WORK/inventory.yml
     export EXO_TOKEN_CACHE_DIR=$EMULATOR_WORK/tokens
