@@ -105,28 +105,34 @@ TRANSIENT_EXCEPTIONS = (
     'StorageTransientException',
 )
 
-_INVALID_PARAMETER_EXCEPTIONS = (
-    'ParameterTransformationException',
+# Exception types with which PowerShell's parameter binder and Exchange's validation refuse a parameter.
+INVALID_PARAMETER_EXCEPTIONS = frozenset((
     'ParameterBindingException',
     'ParameterBindingValidationException',
+    'ParameterBindingArgumentTransformationException',
+    'ParameterTransformationException',
     'AmbiguousParameterSetException',
     'ValidationException',
+    'ValidationMetadataException',
     'DataValidationException',
     'ArgumentException',
+    'ArgumentNullException',
     'ArgumentOutOfRangeException',
+    'PSArgumentException',
+    'PSInvalidCastException',
     'RecipientTaskException',
-)
+))
 
 # Exchange prefixes details with `ExXXXXXX|<.NET type>|`; some live answers leave the code out (`|<type>|`).
-_DETAIL_PREFIX = re.compile(r'^(?:Ex[0-9A-Fa-f]+)?\|([^|]*)\|(.*)$', re.DOTALL)
+_DETAIL_PREFIX = re.compile(r'^\s*(?:Ex[0-9A-Fa-f]+)?\|([^|]*)\|(.*)$', re.DOTALL)
 
 
-def _split_detail(text):
+def split_detail(text):
     """``Ex6F9304|Some.Namespace.TypeName|sentence`` -> (``TypeName``, ``sentence``)."""
     match = _DETAIL_PREFIX.match(text or '')
     if not match:
         return None, text
-    return match.group(1).rsplit('.', 1)[-1] or None, match.group(2)
+    return match.group(1).rsplit('.', 1)[-1] or None, match.group(2).strip()
 
 
 def _short_type(name):
@@ -155,7 +161,7 @@ def parse_error_body(body):
     details = error.get('details') if isinstance(error.get('details'), list) else []
     detail_type, detail_message = (None, None)
     if details and isinstance(details[0], dict) and details[0].get('message'):
-        detail_type, detail_message = _split_detail(details[0]['message'])
+        detail_type, detail_message = split_detail(details[0]['message'])
     message = internal.get('message') or detail_message or inner.get('message') or error.get('message')
     exception_type = _short_type(internal.get('type')) or detail_type or _short_type(inner.get('type'))
     return message, exception_type, code
@@ -191,7 +197,7 @@ def _classify(status, exception_type, code, message):
         return AccessDenied
     if status == 401:
         return AuthFailed
-    if exception_type in _INVALID_PARAMETER_EXCEPTIONS or status == 400:
+    if exception_type in INVALID_PARAMETER_EXCEPTIONS or status == 400:
         return InvalidParameter
     if status is not None and status >= 500:
         return Transient

@@ -23,7 +23,9 @@ import traceback
 import uuid
 import xml.etree.ElementTree as ET
 
+from ansible_collections.exoguard.mailflow.plugins.module_utils._auth import CLOUDS
 from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import (
+    INVALID_PARAMETER_EXCEPTIONS,
     AccessDenied,
     AuthFailed,
     ConfigurationError,
@@ -33,6 +35,7 @@ from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import (
     Throttled,
     Transient,
     TRANSIENT_EXCEPTIONS,
+    split_detail,
 )
 from ansible_collections.exoguard.mailflow.plugins.module_utils._transport import InvokeResult, Transport
 
@@ -62,13 +65,7 @@ else:
 AUTH_PROTOCOLS = ('negotiate', 'kerberos', 'ntlm', 'certificate', 'credssp', 'basic')
 
 #: The collection's ``cloud`` option -> Connect-ExchangeOnline's ExchangeEnvironmentName.
-#: GCC tenants live in the commercial cloud, so they share its environment.
-EXCHANGE_ENVIRONMENTS = {
-    'commercial': 'O365Default',
-    'gcc': 'O365Default',
-    'gcchigh': 'O365USGovGCCHigh',
-    'dod': 'O365USGovDoD',
-}
+EXCHANGE_ENVIRONMENTS = dict((name, cloud.psrp_environment) for name, cloud in CLOUDS.items())
 
 EXCHANGE_MODULE = 'ExchangeOnlineManagement'
 CONNECT_CMDLET = 'Connect-ExchangeOnline'
@@ -76,24 +73,6 @@ CONNECT_CMDLET = 'Connect-ExchangeOnline'
 # Properties PowerShell remoting adds to every object; REST records do not have them, and RunspaceId changes with
 # each session, which would make every read look like a change.
 _REMOTING_PROPERTIES = frozenset(('PSComputerName', 'PSShowComputerName', 'RunspaceId', 'PSSourceJobInstanceId'))
-
-# PowerShell's parameter binder and Exchange's validation report a refused parameter with these exception types.
-_INVALID_PARAMETER_EXCEPTIONS = frozenset((
-    'ParameterBindingException',
-    'ParameterBindingValidationException',
-    'ParameterBindingArgumentTransformationException',
-    'ParameterTransformationException',
-    'AmbiguousParameterSetException',
-    'ValidationException',
-    'ValidationMetadataException',
-    'DataValidationException',
-    'ArgumentException',
-    'ArgumentNullException',
-    'ArgumentOutOfRangeException',
-    'PSArgumentException',
-    'PSInvalidCastException',
-    'RecipientTaskException',
-))
 
 # FullyQualifiedErrorIds of the parameter binder, for records that carry no exception type of their own.
 _INVALID_PARAMETER_ERROR_IDS = frozenset((
@@ -123,7 +102,6 @@ _CATEGORY_PERMISSION_DENIED = 18
 
 # "Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|sentence", and the "||sentence"
 # form the ExchangeOnlineManagement module uses when the service gave no type.
-_EXCHANGE_PREFIX = re.compile(r'^\s*(?:Ex[0-9A-Fa-f]{4,8})?\|([^|]*)\|(.*)$', re.DOTALL)
 _FAILURE_CATEGORY = re.compile(r'FailureCategory=[A-Za-z]+-([A-Za-z0-9_.]+)')
 
 _INT32_MIN = -2 ** 31
@@ -299,11 +277,7 @@ class ErrorFacts:
 
     def __init__(self, record):
         text = _record_text(record)
-        prefix = _EXCHANGE_PREFIX.match(text or '')
-        prefix_type = None
-        if prefix:
-            prefix_type = _short_type(prefix.group(1))
-            text = prefix.group(2).strip()
+        prefix_type, text = split_detail(text)
         fq_error = getattr(record, 'fq_error', None) or ''
         failure_category = _FAILURE_CATEGORY.search(fq_error)
         candidates = (
@@ -367,7 +341,7 @@ def _cmdlet_error_class(facts):
         return AccessDenied
     if facts.has(('CommandNotFoundException',)):
         return AccessDenied
-    if (facts.has(_INVALID_PARAMETER_EXCEPTIONS) or facts.has(_INVALID_PARAMETER_ERROR_IDS)
+    if (facts.has(INVALID_PARAMETER_EXCEPTIONS) or facts.has(_INVALID_PARAMETER_ERROR_IDS)
             or facts.category in (_CATEGORY_INVALID_ARGUMENT, _CATEGORY_INVALID_DATA)):
         return InvalidParameter
     return ExoError

@@ -27,7 +27,7 @@ description:
     preflight lists the candidates from SPF.
   - Exchange can take up to 30 minutes to apply a change; the module reports the stored value at once.
 author:
-  - exoguard.mailflow contributors
+  - exoguard.mailflow contributors (@exoguard)
 extends_documentation_fragment:
   - exoguard.mailflow.connection
   - exoguard.mailflow.attributes
