@@ -178,12 +178,7 @@ def convert_value(spec, value):
         return _convert_unlimited(spec, value)
     if _is_list_type(spec):
         return _convert_list(spec, value)
-    if isinstance(value, (list, dict)):
-        raise errors.parameter_binding("Cannot convert '%s' to the type '%s' required by parameter '%s'. Specified method is not supported."
-                                       % (dotnet_type_of(value), spec.type, spec.name))
-    if _is_enum(spec):
-        return _convert_enum_name(spec, value)
-    return value
+    return _convert_element(spec, value)
 
 
 def bind_parameters(cmdlet, parameters):
