@@ -17,7 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils import _normalise as normalise
-from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import ConfigurationError, ExoError
+from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import ConfigurationError, ExoError, Transient
 
 
 class ValueKind:
@@ -66,17 +66,32 @@ IP_RANGE_SET = ValueKind('list', normalise.ip_range_set,
 
 class Property:
     """One setting of a resource: the module option, the cmdlet parameter (also its name in Get-* records) and
-    its :class:`ValueKind`. ``choices`` are Exchange's own spellings for enum values."""
+    its :class:`ValueKind`. ``choices`` are Exchange's own spellings for enum values.
 
-    def __init__(self, option, parameter, kind, choices=None, description=None):
+    Where Exchange reads a setting back under another name or form (a transport rule's ``Enabled`` comes back as
+    ``State: Enabled``), ``read`` takes the record and returns the value, and ``write`` records a value into a
+    record the way Get-* would show it (for the record predicted in check mode).
+    """
+
+    def __init__(self, option, parameter, kind, choices=None, read=None, write=None):
         self.option = option
         self.parameter = parameter
         self.kind = kind
         self.choices = choices
-        self.description = description
+        self._read = read
+        self._write = write
 
     def current(self, record):
+        if self._read is not None:
+            return self._read(record or {})
         return (record or {}).get(self.parameter)
+
+    def predict(self, record, value):
+        """Put ``value`` into ``record`` as Exchange would read it back."""
+        if self._write is not None:
+            self._write(record, value)
+        else:
+            record[self.parameter] = self.kind.wire(value)
 
     def differs(self, record, desired):
         return record is None or not self.kind.same(self.current(record), desired)
@@ -102,6 +117,8 @@ class Resource:
     set_cmdlet = None
     remove_cmdlet = None
     identity_parameter = None
+    #: The parameter New-* takes the identity in, where it is not ``identity_parameter`` (``Name``, ``DomainName``).
+    new_identity_parameter = None
     #: The key under which a module returns the record as it is after the run.
     return_key = 'record'
     properties = ()
@@ -128,8 +145,17 @@ class Resource:
 
     def create(self, client, identity, changes):
         parameters = self.parameters(changes)
-        parameters[self.identity_parameter] = identity
+        parameters[self.new_identity_parameter or self.identity_parameter] = identity
         client.invoke(self.new_cmdlet, parameters)
+
+    def predict(self, record, identity, changes):
+        """The record as Get-* would return it after ``changes``, for check mode."""
+        predicted = dict(record or {})
+        if record is None and self.identity_parameter is not None:
+            predicted.update({'Name': identity, 'Identity': identity})
+        for prop, value in changes:
+            prop.predict(predicted, value)
+        return predicted
 
     def update(self, client, identity, record, changes):
         parameters = self.parameters(changes)
@@ -188,11 +214,10 @@ def ensure(client, resource, desired, identity=None, state='present', check_mode
     if not changes:
         return Outcome(False, before, before, current)
     if check_mode:
-        predicted = dict(current or {})
-        predicted.update(resource.parameters(changes))
+        predicted = resource.predict(current, identity, changes)
         return Outcome(True, before, resource.view(predicted), predicted)
     if current is None:
-        resource.create(client, identity, changes)
+        _create(client, resource, identity, changes)
     else:
         resource.update(client, identity, current, changes)
     record = resource.read(client, identity)
@@ -202,6 +227,16 @@ def ensure(client, resource, desired, identity=None, state='present', check_mode
     warnings = ['%s reads back as %r after it was set to %r; Exchange may still be applying it'
                 % (prop.parameter, prop.current(record), value) for prop, value in changes if prop.differs(record, value)]
     return Outcome(True, before, resource.view(record), record, warnings)
+
+
+def _create(client, resource, identity, changes):
+    """Create the object once. When the answer is lost after the request left (the service may have acted), the
+    create is never sent again: the object is read, and found means created."""
+    try:
+        resource.create(client, identity, changes)
+    except Transient as error:
+        if error.not_processed or resource.read(client, identity) is None:
+            raise
 
 
 def require(condition, option, fix):

@@ -193,3 +193,56 @@ def test_a_value_that_does_not_stick_is_reported():
     outcome = run(Stubborn(), Settings(), {'reject_direct_send': True})
     assert outcome.changed is True
     assert any('RejectDirectSend reads back as False' in warning for warning in outcome.warnings)
+
+
+class LosesCreateAnswer(FakeTenant):
+    """Creates the object, then the answer is lost on the way back (the connection drops after the request left)."""
+
+    def invoke(self, cmdlet, parameters):
+        result = super(LosesCreateAnswer, self).invoke(cmdlet, parameters)
+        if cmdlet.startswith('New-'):
+            raise Transient('RemoteDisconnected after the request was sent', not_processed=False)
+        return result
+
+
+def test_a_create_whose_answer_was_lost_is_found_not_repeated():
+    tenant = LosesCreateAnswer()
+    outcome = run(tenant, Connector(), {'sender_domains': ['*']}, identity='From SEG')
+    assert outcome.changed is True
+    assert [c[0] for c in tenant.writes] == ['New-Connector']
+    assert list(tenant.connectors) == ['From SEG']
+    assert outcome.record['Name'] == 'From SEG'
+
+
+def test_a_create_that_failed_and_left_nothing_fails():
+    class FailsCreate(FakeTenant):
+        def invoke(self, cmdlet, parameters):
+            if cmdlet.startswith('New-'):
+                self.calls.append((cmdlet, dict(parameters)))
+                raise Transient('HTTP 500', not_processed=False)
+            return super(FailsCreate, self).invoke(cmdlet, parameters)
+
+    tenant = FailsCreate()
+    with pytest.raises(Transient):
+        run(tenant, Connector(), {'sender_domains': ['*']}, identity='From SEG')
+    assert [c[0] for c in tenant.writes] == ['New-Connector']
+
+
+def test_a_property_read_back_under_another_name_is_compared_and_predicted_in_that_form():
+    def read_state(record):
+        return record.get('State') == 'Enabled' if record.get('State') else None
+
+    def write_state(record, value):
+        record['State'] = 'Enabled' if value else 'Disabled'
+
+    class Rule(Resource):
+        get_cmdlet, set_cmdlet = 'Get-Settings', 'Set-Settings'
+        properties = (Property('enabled', 'Enabled', BOOLEAN, read=read_state, write=write_state),)
+
+    tenant = FakeTenant({'State': 'Enabled'})
+    assert run(tenant, Rule(), {'enabled': True}).changed is False
+    outcome = run(tenant, Rule(), {'enabled': False}, check_mode=True)
+    assert outcome.changed is True
+    assert outcome.record['State'] == 'Disabled'
+    assert outcome.after == {'enabled': False}
+    assert tenant.writes == []
