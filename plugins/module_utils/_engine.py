@@ -123,12 +123,29 @@ class Resource:
     return_key = 'record'
     properties = ()
 
+    def for_options(self, options):
+        """The resource for these module options; one whose properties depend on the options (a transport rule's
+        ``extra_parameters``) returns a copy with them added. Raises ConfigurationError for unusable options."""
+        return self
+
+    def desired_state(self, options, state):
+        """The desired properties (option -> value, None = not managed) and the state ``ensure`` works towards.
+        A resource whose ``absent`` means "turned off" rather than "removed" maps it here."""
+        return dict((prop.option, options.get(prop.option)) for prop in self.properties), state
+
     def argument_spec(self):
         """The options of the resource's properties, for a module's argument_spec."""
         return dict((prop.option, prop.option_spec()) for prop in self.properties)
 
+    def validate_identity(self, identity):
+        """Refuse an unusable identity (a name Exchange would not take) before any call."""
+
     def validate(self, desired, state):
         """Refuse unusable desired state before any call; raise :class:`ConfigurationError` naming the option."""
+
+    def validate_against(self, desired, current, state):
+        """Refuse desired state that is unusable given the object as it is (``current``, None when absent), after
+        the read and before any write: a required option missing for a create, a combination the object forbids."""
 
     def read(self, client, identity):
         """The record as Exchange returns it, or None when it does not exist."""
@@ -201,8 +218,10 @@ def ensure(client, resource, desired, identity=None, state='present', check_mode
     Makes no write call when nothing differs or in check mode. A failed read raises: only a not-found answer means
     the object is absent.
     """
+    resource.validate_identity(identity)
     resource.validate(desired, state)
     current = resource.read(client, identity)
+    resource.validate_against(desired, current, state)
     before = resource.view(current)
     if state == 'absent':
         if current is None:

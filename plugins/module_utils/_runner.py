@@ -44,10 +44,11 @@ def run_resource(resource, options, check_mode=False, diff=False, identity=None,
     The result has ``changed``, the record under ``resource.return_key`` and, when ``diff`` is asked, ``diff``
     with ``before`` and ``after``; on failure ``failed`` and ``msg``. Warnings are Exchange's own and the engine's.
     """
-    desired = dict((prop.option, options.get(prop.option)) for prop in resource.properties)
     client = None
     warnings = []
     try:
+        resource = resource.for_options(options)
+        desired, state = resource.desired_state(options, state)
         client = client_factory(options)
         outcome = ensure(client, resource, desired, identity=identity, state=state, check_mode=check_mode)
         warnings.extend(outcome.warnings)
