@@ -118,7 +118,7 @@ class RestTransport(Transport):
         repeatable = not cmdlet.startswith('New-')
         url, pages, records, warnings = self.invoke_url, 0, [], []
         while url:
-            envelope = self._retry.run(lambda: self._post(url, body, cmdlet, pages), repeatable=repeatable)
+            envelope = self._retry.run(lambda: self._post(url, body, cmdlet, pages, repeatable), repeatable=repeatable)
             records.extend(strip_annotations(record) for record in envelope.get('value') or [])
             for warning in envelope.get('@adminapi.warnings') or []:
                 if warning not in warnings:
@@ -127,21 +127,21 @@ class RestTransport(Transport):
             pages += 1
         return InvokeResult(records, warnings)
 
-    def _post(self, url, body, cmdlet, page):
+    def _post(self, url, body, cmdlet, page, repeatable):
         request_id = str(uuid.uuid4())
         try:
             token = self._tokens.token()
         except ExoError as error:
             error.not_processed = True  # the cmdlet was never sent
             raise error.with_context(self.tenant, cmdlet)
-        status, payload, headers = self._send(url, body, request_id, token, cmdlet)
+        status, payload, headers = self._send(url, body, request_id, token, cmdlet, repeatable)
         if status == 401:
             # A cached token can be revoked or outlive a credential change: one fresh token, one more try.
             try:
                 token = self._tokens.token(refresh=True)
             except ExoError as error:
                 raise error.with_context(self.tenant, cmdlet)
-            status, payload, headers = self._send(url, body, request_id, token, cmdlet)
+            status, payload, headers = self._send(url, body, request_id, token, cmdlet, repeatable)
         if 200 <= status < 300:
             return self._envelope(payload, status, cmdlet, request_id)
         error = error_from_response(status, payload, tenant=self.tenant, cmdlet=cmdlet, request_id=request_id,
@@ -162,7 +162,7 @@ class RestTransport(Transport):
                             tenant=self.tenant, cmdlet=cmdlet, status=status, request_id=request_id)
         return envelope
 
-    def _send(self, url, body, request_id, token, cmdlet):
+    def _send(self, url, body, request_id, token, cmdlet, repeatable):
         parts = urlsplit(url)
         path = parts.path + ('?' + parts.query if parts.query else '')
         headers = {
@@ -174,6 +174,10 @@ class RestTransport(Transport):
             'Prefer': 'odata.maxpagesize=1000',
             'client-request-id': request_id,
         }
+        if not repeatable:
+            # A kept-alive connection the server closed in the meantime fails like a lost answer; a call that must
+            # not run twice goes on a fresh connection, so a failure after sending really means "answer lost".
+            self.close()
         reused = self._connection is not None
         try:
             return self._exchange(path, body, headers)

@@ -188,12 +188,24 @@ def test_a_read_whose_answer_was_lost_is_retried_on_a_new_connection():
     assert server.connections == 2
 
 
-def test_a_stale_kept_alive_connection_is_reopened_without_counting_as_a_retry():
+def test_a_stale_kept_alive_connection_is_reopened_for_a_read_without_counting_as_a_retry():
     server = Server([envelope([{'Name': 'first'}]), http.client.RemoteDisconnected('idle close'), envelope([{'Name': 'x'}])])
     rest = transport(server, retries=0)
     rest.invoke('Get-OrganizationConfig', {})
-    assert rest.invoke('New-InboundConnector', {'Name': 'x'}).records == [{'Name': 'x'}]
+    assert rest.invoke('Get-InboundConnector', {'Identity': 'x'}).records == [{'Name': 'x'}]
     assert server.connections == 2
+
+
+def test_a_create_goes_on_a_fresh_connection_so_a_lost_answer_is_never_resent():
+    server = Server([envelope([]), http.client.RemoteDisconnected('answer lost'), envelope([{'Name': 'x'}])])
+    rest = transport(server)
+    rest.invoke('Get-InboundConnector', {'Identity': 'x'})
+    with pytest.raises(Transient) as caught:
+        rest.invoke('New-InboundConnector', {'Name': 'x'})
+    assert server.connections == 2
+    assert [request['body']['CmdletInput']['CmdletName'] for request in server.requests] == [
+        'Get-InboundConnector', 'New-InboundConnector']
+    assert caught.value.not_processed is False
 
 
 def test_a_401_gets_one_fresh_token_then_succeeds():
