@@ -9,7 +9,7 @@ A call goes through the same gates as on the real service, in this order, and th
 
 1. the bearer token: signed by the emulator, not expired, for ``https://outlook.office365.com``, for the tenant
    in the URL, carrying the ``Exchange.ManageAsApp`` role -> else 401 ``Unauthorized``;
-2. an injected fault matching the call (``faults``);
+2. an injected fault matching the call (``faults``; a ``lose_response`` fault lets the call run, then drops its answer);
 3. the app's Entra role: none -> 403 with a body of NUL bytes (as measured live);
 4. the request body and the cmdlet's existence -> 400 ``CommandNotFoundException``;
 5. a read-only role (Global Reader, Security Reader) asking for anything but Get-* -> 401 ``CmdletAccessDeniedException``;
@@ -55,6 +55,7 @@ class _Call:
         self.parameters = None
         self.body_problem = None
         self.fault = False
+        self.lose_response = False
         self.continuation = False
         self.headers = {'request-id': str(uuid.uuid4())}
         client_request_id = request.header('client-request-id')
@@ -89,7 +90,11 @@ class InvokeCommandApi:
             answer, exception = self._error_answer(call, error), error.short_type
         if not answer.drop:
             answer.headers.update(call.headers)
-        self._log(call, answer, exception)
+        status = None if answer.drop else answer.status
+        if call.lose_response:
+            # The call has run (and any change is made); only its answer is lost on the way back.
+            answer = Answer.dropped()
+        self._log(call, answer, exception, status)
         return answer
 
     # -- the gates -------------------------------------------------------------------------------------------
@@ -175,7 +180,8 @@ class InvokeCommandApi:
         fault = self.fault_book.take('invoke', call.tenant.names(), call.cmdlet_name, call.app_id)
         if fault is None:
             return None
-        call.fault = fault.answers
+        call.fault = fault.answers or fault.lose_response
+        call.lose_response = fault.lose_response
         if fault.latency_ms:
             time.sleep(fault.latency_ms / 1000.0)
         if not fault.answers:
@@ -229,11 +235,11 @@ class InvokeCommandApi:
     def _error_answer(call, error):
         return Answer.json(error.status, envelope.error_envelope(error), headers=error.headers, content_type=ODATA_JSON)
 
-    def _log(self, call, answer, exception):
+    def _log(self, call, answer, exception, status):
         self.call_log.record(
             tenant=call.tenant.tenant_id if call.tenant else call.tenant_segment, app=call.app_id, cmdlet=call.cmdlet_name,
             parameters=call.parameters if isinstance(call.parameters, dict) else None,
-            status=answer.status if not answer.drop else None, write=_is_write(call.cmdlet_name),
+            status=status, write=_is_write(call.cmdlet_name),
             client_request_id=call.request.header('client-request-id'), anchor_mailbox=call.request.header('X-AnchorMailbox'),
             fault=call.fault, exception=exception, continuation=call.continuation, dropped=answer.drop)
 

@@ -96,6 +96,28 @@ def object_not_found(identity):
         detail_prefix='Ex6F9304')
 
 
+def object_already_exists(distinguished_name):
+    """A New-* for an object that exists. No exact text is public (cmdlet-behaviour.md section 6); this is
+    Exchange's generic directory form."""
+    return CmdletError(
+        400, 'BadRequest', 'Error executing cmdlet', 'Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException',
+        "The object '%s' already exists." % distinguished_name, detail_prefix='')
+
+
+def validation_failed(text):
+    """A cmdlet's own validation refused the request (``|Microsoft.Exchange.Management.Tasks.ValidationException|text``,
+    as the DKIM CNAME and accepted-domain refusals read live)."""
+    return CmdletError(400, 'BadRequest', 'Error executing cmdlet', 'Microsoft.Exchange.Management.Tasks.ValidationException',
+                       text, detail_prefix='')
+
+
+def data_validation(text):
+    """One property's value breaks its constraint (format, length, range): Exchange's DataValidationException,
+    in the same envelope as :func:`validation_failed` (whole-object checks)."""
+    return CmdletError(400, 'BadRequest', 'Error executing cmdlet', 'Microsoft.Exchange.Data.DataValidationException',
+                       text, detail_prefix='')
+
+
 def access_denied(cmdlet):
     """The app's Entra role does not allow this cmdlet (a read-only role asked for a write).
 

@@ -8,14 +8,17 @@
 A fault applies to the next ``count`` calls that match it (by target, tenant, cmdlet, app) and is then used
 up. Its effects: ``latency_ms`` (wait first), then ``drop`` (close the connection without an answer), or an
 answer with ``status`` and/or ``exception``. A fault with only ``latency_ms`` slows matching calls, which then
-run normally. The first fault added wins when several match.
+run normally. ``lose_response`` lets the call run to the end (a New-* really creates) and then closes the
+connection without its answer: the lost answer a client must survive without repeating a create. The first
+fault added wins when several match.
 """
 
 import threading
 import uuid
 
 TARGETS = ('invoke', 'token')
-_FIELDS = {'target', 'tenant', 'cmdlet', 'client_id', 'status', 'retry_after', 'latency_ms', 'drop', 'exception', 'message', 'count'}
+_FIELDS = {'target', 'tenant', 'cmdlet', 'client_id', 'status', 'retry_after', 'latency_ms', 'drop', 'exception', 'message', 'count',
+           'lose_response'}
 
 
 class FaultError(ValueError):
@@ -38,6 +41,7 @@ class Fault:
         self.retry_after = spec.get('retry_after')
         self.latency_ms = spec.get('latency_ms', 0)
         self.drop = spec.get('drop', False)
+        self.lose_response = spec.get('lose_response', False)
         self.exception = spec.get('exception')
         self.message = spec.get('message')
         self.remaining = spec.get('count', 1)
@@ -62,16 +66,19 @@ class Fault:
             raise FaultError('retry_after must be a number of seconds >= 0')
         if isinstance(self.latency_ms, bool) or not isinstance(self.latency_ms, int) or not 0 <= self.latency_ms <= 600000:
             raise FaultError('latency_ms must be a whole number of milliseconds (0-600000)')
-        if not isinstance(self.drop, bool):
-            raise FaultError('drop must be true or false')
+        if not isinstance(self.drop, bool) or not isinstance(self.lose_response, bool):
+            raise FaultError('drop and lose_response must be true or false')
+        if self.lose_response and (self.drop or self.status or self.exception or self.target != 'invoke'):
+            raise FaultError('lose_response runs an InvokeCommand call and loses its answer: it is for target invoke, without drop, '
+                             'status or exception')
         if isinstance(self.remaining, bool) or not isinstance(self.remaining, int) or self.remaining < 1:
             raise FaultError('count must be a whole number >= 1')
-        if not (self.status or self.exception or self.drop or self.latency_ms):
-            raise FaultError('a fault needs at least one of status, exception, drop, latency_ms')
+        if not (self.status or self.exception or self.drop or self.latency_ms or self.lose_response):
+            raise FaultError('a fault needs at least one of status, exception, drop, lose_response, latency_ms')
 
     @property
     def answers(self):
-        """Whether the fault answers the call itself (rather than only delaying it)."""
+        """Whether the fault answers the call itself (rather than only delaying it or losing its answer)."""
         return bool(self.drop or self.status)
 
     def matches(self, target, tenant_names, cmdlet, client_id):
@@ -88,7 +95,8 @@ class Fault:
     def describe(self):
         return {'id': self.id, 'target': self.target, 'tenant': self.tenant, 'cmdlet': self.cmdlet, 'client_id': self.client_id,
                 'status': self.status, 'retry_after': self.retry_after, 'latency_ms': self.latency_ms, 'drop': self.drop,
-                'exception': self.exception, 'message': self.message, 'remaining': self.remaining, 'applied': self.applied}
+                'lose_response': self.lose_response, 'exception': self.exception, 'message': self.message, 'remaining': self.remaining,
+                'applied': self.applied}
 
 
 class FaultBook:

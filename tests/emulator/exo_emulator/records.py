@@ -9,8 +9,13 @@ Values a live record shows are kept as captured (including its nulls and the str
 the tenant's own names replace the captured ones.
 """
 
+import base64
 import copy
+import hashlib
+import os
 import uuid
+
+from exo_emulator import clock
 
 # Get-OrganizationConfig as captured live, without the tenant's names (filled in by organization_config()).
 _LIVE_ORGANIZATION_CONFIG = {
@@ -103,3 +108,81 @@ def accepted_domains(domains, organization):
     others = [name for name in names if name != initial]
     default = others[0] if others else initial
     return [accepted_domain(name, default=name == default, initial=name == initial) for name in names]
+
+
+# Get-DkimSigningConfig as captured live (key order and type annotations kept); the domain's names, CNAME targets,
+# key sizes, public keys and times are filled in by dkim_signing_config().
+_LIVE_DKIM_SIGNING_CONFIG = {
+    'Domain': None, 'AdminDisplayName': '',
+    'Selector1KeySize@data.type': 'System.UInt16', 'Selector1KeySize@odata.type': '#Decimal', 'Selector1KeySize': 1024,
+    'Selector1CNAME': None, 'Selector1PublicKey': None,
+    'Selector2KeySize@data.type': 'System.UInt16', 'Selector2KeySize@odata.type': '#Decimal', 'Selector2KeySize': 1024,
+    'Selector2CNAME': None, 'Selector2PublicKey': None,
+    'Enabled': False, 'IsDefault': False, 'HeaderCanonicalization': 'Relaxed', 'BodyCanonicalization': 'Relaxed',
+    'Algorithm': 'RsaSHA256', 'NumberOfBytesToSign': 'All', 'IncludeSignatureCreationTime': True,
+    'IncludeKeyExpiration': False,
+    'KeyCreationTime@data.type': 'System.DateTime', 'KeyCreationTime': None,
+    'LastChecked@data.type': 'System.DateTime', 'LastChecked': None,
+    'RotateOnDate@data.type': 'System.DateTime', 'RotateOnDate': None,
+    'SelectorBeforeRotateOnDate': 'selector2', 'SelectorAfterRotateOnDate': 'selector1',
+    'Status': 'CnameMissing', 'Identity': None, 'Id': None, 'IsValid': True, 'ExchangeVersion': '0.20 (15.0.0.0)',
+    'Name': None,
+}
+
+# Length of an RSA SubjectPublicKeyInfo (DER) of each key size: what the p= tag of a DKIM key record holds.
+_PUBLIC_KEY_BYTES = {1024: 162, 2048: 294}
+
+
+def dkim_cname_targets(domain, organization):
+    """The two CNAME targets Exchange issues for a domain added since May 2025:
+    ``selector<N>-<domain with dashes>._domainkey.<initial domain prefix>.<letter>-v1.dkim.mail.microsoft``.
+
+    Exchange's letter is its own choice per domain (the live capture shows ``y`` and ``a``); a hash of the domain
+    stands in for it, so the targets are stable across runs.
+    """
+    dashed = domain.lower().replace('.', '-')
+    prefix = organization.lower().split('.', 1)[0]
+    letter = 'abcdefghijklmnopqrstuvwxyz'[int(hashlib.sha256(domain.lower().encode('utf-8')).hexdigest(), 16) % 26]
+    return tuple('selector%d-%s._domainkey.%s.%s-v1.dkim.mail.microsoft' % (number, dashed, prefix, letter)
+                 for number in (1, 2))
+
+
+def dkim_public_key(key_size):
+    """A DKIM key record of the right length for ``key_size`` (random bytes stand in for the key)."""
+    raw = os.urandom(_PUBLIC_KEY_BYTES.get(key_size, key_size // 8 + 34))
+    return 'v=DKIM1; k=rsa; p=%s;' % base64.b64encode(raw).decode('ascii')
+
+
+def dkim_signing_config(domain, organization, key_size=1024, moment=None):
+    """The Get-DkimSigningConfig record New-DkimSigningConfig creates: disabled, both selectors keyed with
+    ``key_size``, selector1 signing (``SelectorAfterRotateOnDate``), ``RotateOnDate`` = ``KeyCreationTime`` as in
+    the live record of a configuration that was never rotated."""
+    domain = domain.lower()
+    now = clock.exchange_utc_time(moment)
+    selector1, selector2 = dkim_cname_targets(domain, organization)
+    record = copy.deepcopy(_LIVE_DKIM_SIGNING_CONFIG)
+    record.update({
+        'Domain': domain, 'Name': domain, 'Identity': domain, 'Id': domain,
+        'Selector1KeySize': key_size, 'Selector1CNAME': selector1, 'Selector1PublicKey': dkim_public_key(key_size),
+        'Selector2KeySize': key_size, 'Selector2CNAME': selector2, 'Selector2PublicKey': dkim_public_key(key_size),
+        'KeyCreationTime': now, 'LastChecked': now, 'RotateOnDate': now,
+    })
+    return record
+
+
+def complete_dkim_signing_config(given, organization):
+    """A scenario's Get-DkimSigningConfig record, completed with what New-DkimSigningConfig would have made.
+
+    ``Domain`` (or ``Name`` / ``Identity``) is required. Without ``Status``, an enabled configuration is ``Valid``
+    (a scenario that says it signs is taken at its word) and a disabled one ``CnameMissing``.
+    """
+    domain = given.get('Domain') or given.get('Name') or given.get('Identity')
+    if not domain or not isinstance(domain, str):
+        raise ValueError('each of dkim_signing_configs needs Domain (the domain name)')
+    key_size = given.get('Selector1KeySize') or 1024
+    record = dkim_signing_config(domain, organization, key_size=key_size)
+    record['Selector2KeySize'] = given.get('Selector2KeySize') or key_size
+    record.update(copy.deepcopy(given))
+    if 'Status' not in given:
+        record['Status'] = 'Valid' if record.get('Enabled') is True else 'CnameMissing'
+    return record

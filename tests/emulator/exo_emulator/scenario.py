@@ -21,6 +21,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from exo_emulator.dns import parse_server
 from exo_emulator.state import KINDS
 
 EXCHANGE_ADMINISTRATOR = 'Exchange Administrator'
@@ -200,6 +201,11 @@ def parse_scenario(document, base_dir='.'):
                 raise ScenarioError('scenario: tenant `%s` appears twice' % name)
             seen.add(name)
     dns_server = document.get('dns_server')
+    if dns_server is not None:
+        try:
+            parse_server(dns_server)
+        except ValueError as exc:
+            raise ScenarioError('scenario: %s' % exc)
     return Scenario(specs, dns_server=None if dns_server is None else str(dns_server))
 
 

@@ -17,7 +17,7 @@ each handler, so handlers see a consistent tenant without locking themselves.
 import copy
 import threading
 
-from exo_emulator import records
+from exo_emulator import inbound_connectors, records, transport_rules
 
 
 class StateKind:
@@ -76,20 +76,25 @@ register_kind('organization_config',
 register_kind('accepted_domains',
               lambda tenant: records.accepted_domains(tenant.spec.accepted_domains, tenant.organization),
               _accepted_domains)
-for _kind in ('inbound_connectors', 'transport_rules', 'dkim_signing_configs'):
-    register_kind(_kind, lambda tenant: [], lambda value, tenant, kind=_kind: _list_of_records(value, tenant, kind))
+register_kind('inbound_connectors', lambda tenant: [], inbound_connectors.from_scenario)
+register_kind('transport_rules', lambda tenant: [], transport_rules.from_scenario)
+register_kind('dkim_signing_configs', lambda tenant: [],
+              lambda value, tenant: [records.complete_dkim_signing_config(item, tenant.organization)
+                                     for item in _list_of_records(value, tenant, 'dkim_signing_configs')])
 
 
 class TenantState:
     """One tenant: its scenario facts (``tenant_id``, ``organization``, ``apps``), its configuration
     (``data``: kind -> records), and what its front door saw (``messages`` accepted, ``rejections`` refused)."""
 
-    def __init__(self, spec, catalogue=None):
+    def __init__(self, spec, catalogue=None, dns_server=None):
         self.spec = spec
         self.tenant_id = spec.tenant_id
         self.organization = spec.organization
         self.apps = spec.apps
         self.catalogue = catalogue
+        #: Where Exchange's DNS checks (DKIM CNAMEs) are asked: the scenario's ``dns_server`` (``host:port``) or None.
+        self.dns_server = dns_server
         self.lock = threading.RLock()
         self.data = {name: kind.default(self) for name, kind in KINDS.items()}
         self.messages = []
@@ -142,7 +147,7 @@ class Directory:
     """All tenants of the scenario, found by GUID or by any of their domains."""
 
     def __init__(self, scenario, catalogue=None):
-        self.tenants = [TenantState(spec, catalogue) for spec in scenario.tenants]
+        self.tenants = [TenantState(spec, catalogue, scenario.dns_server) for spec in scenario.tenants]
 
     def tenant(self, name):
         """The tenant a URL segment names (GUID or domain, any case), or None."""

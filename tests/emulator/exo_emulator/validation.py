@@ -149,7 +149,7 @@ def _convert_list(spec, value):
                 continue
             converted[key.capitalize()] = [_convert_element(spec, item) for item in (items if isinstance(items, list) else [items])]
         return converted
-    if isinstance(value, dict):
+    if isinstance(value, dict) and not _takes_hashtables(spec):
         raise errors.parameter_binding("Cannot convert 'System.Collections.Hashtable' to the type '%s' required by parameter '%s'."
                                        % (spec.type, spec.name))
     if isinstance(value, list):
@@ -157,8 +157,13 @@ def _convert_list(spec, value):
     return [_convert_element(spec, value)] if value is not None else None
 
 
+def _takes_hashtables(spec):
+    """``Hashtable[]`` parameters (New-TransportRule -MessageContainsDataClassifications): their items are hashtables."""
+    return spec.type.startswith('Hashtable')
+
+
 def _convert_element(spec, value):
-    if isinstance(value, (list, dict)):
+    if isinstance(value, list) or (isinstance(value, dict) and not _takes_hashtables(spec)):
         raise errors.parameter_binding("Cannot convert '%s' to the type '%s' required by parameter '%s'. Specified method is not supported."
                                        % (dotnet_type_of(value), spec.type, spec.name))
     if _is_enum(spec):

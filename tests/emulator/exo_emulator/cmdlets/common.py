@@ -24,6 +24,19 @@ def unmodelled_parameters(record, parameters):
     return [name for name in parameters if name.lower() not in CONTROL_PARAMETERS and name not in record]
 
 
+def property_parameters(parameters):
+    """The parameters that name properties of the object (the control parameters taken out)."""
+    return {name: value for name, value in parameters.items() if name.lower() not in CONTROL_PARAMETERS}
+
+
+def map_items(value, function):
+    """``function`` applied to every item of a multi-valued parameter: a list, or the Add/Remove lists of a
+    ``#Exchange.GenericHashTable`` change (so that removing ``contoso.com`` finds ``smtp:contoso.com;1``)."""
+    if isinstance(value, dict):
+        return {key: items if key.startswith('@') else [function(item) for item in items] for key, items in value.items()}
+    return [function(item) for item in value]
+
+
 def find_by_identity(records, identity, keys=('Identity', 'Name', 'Guid', 'Id')):
     """The records an identity names (matched case-insensitively against ``keys``), or NotFound."""
     wanted = str(identity).strip().lower()
