@@ -62,9 +62,10 @@ def ip_ranges(option, values, allow_private=True):
 
 
 def sender_domains(option, values):
-    """``*``, ``contoso.com`` or ``*.contoso.com``; a ``*`` anywhere else is refused."""
+    """``*``, ``contoso.com`` or ``*.contoso.com``; a ``*`` anywhere else is refused. The read-back form
+    ``smtp:contoso.com;1`` is taken too, so a value copied from Get-InboundConnector (or a snapshot) works."""
     for value in normalise.as_list(values):
-        name = str(value).strip()
+        name = normalise.domain(value)
         bare = name[2:] if name.startswith('*.') else name
         require(name == '*' or (_DOMAIN.match(bare) and '*' not in bare), option,
                 '%r is not a domain; write *, contoso.com or *.contoso.com (a * only as the whole first label)' % value)

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The centralized_mailflow role end to end on the emulator (with BIND for SPF and DKIM): phases one by one, a second
+# run with no change, an audit of a fresh tenant, rollback to the first snapshot, preflight blocking phase 3, and ten
+# tenants at once with one whose credentials are wrong.
+set -eux -o pipefail
+source ../setup_emulator/emulator.sh
+source ../setup_bind/bind.sh
+python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
+
+new_emulator_work
+# shellcheck disable=SC2046  # one argument per zone
+start_bind $("$python" make_lab.py "$EMULATOR_WORK" zones)
+"$python" make_lab.py "$EMULATOR_WORK" scenario "$BIND_SERVER:$BIND_PORT"
+start_emulator "$EMULATOR_WORK/scenario.yml"
+trap 'stop_bind; stop_emulator' EXIT
+
+export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$(dirname "$(dirname "$(dirname "$COLLECTION_ROOT")")")}
+export EXOGUARD_SNAPSHOT_DIR=$EMULATOR_WORK/snapshots
+playbooks=$COLLECTION_ROOT/playbooks
+set +x  # the TSIG secret stays out of the trace
+cat >"$EMULATOR_WORK/role-vars.yml" <<VARS
+centralized_mailflow_seg_ip_addresses: [192.0.2.0/24, 198.51.100.10]
+centralized_mailflow_dns_provider: rfc2136
+centralized_mailflow_dns_server: "$BIND_SERVER"
+centralized_mailflow_dns_port: $BIND_PORT
+centralized_mailflow_dns_key_name: "$BIND_KEY_NAME"
+centralized_mailflow_dns_key_secret: "$BIND_KEY_SECRET"
+centralized_mailflow_dns_key_algorithm: "$BIND_KEY_ALGORITHM"
+centralized_mailflow_spf: {ip4: [192.0.2.0/24], include: [spf.protection.outlook.com], all: "-all"}
+centralized_mailflow_dmarc: {p: quarantine}
+VARS
+set -x
+run() {
+    ansible-playbook -i "$EMULATOR_INVENTORY" -e "@$EMULATOR_WORK/role-vars.yml" "$@"
+}
+recap_changed() {  # the PLAY RECAP's changed= for host $2 in log $1
+    sed -n "s/^$2 *: .*changed=\([0-9]*\).*/\1/p" "$1"
+}
+
+# An audit of a fresh tenant reports every control as drift and writes nothing.
+run --limit t01lab.onmicrosoft.com "$playbooks/audit.yml" | tee "$EMULATOR_WORK/audit.log"
+run --limit t01lab.onmicrosoft.com check.yml -e expect=audit
+
+# Phases one by one: after each, the tenant is what that phase promises and nothing else.
+for phase in 1 2 3 4; do
+    run --limit t01lab.onmicrosoft.com "$playbooks/harden.yml" -e centralized_mailflow_phase=$phase
+    run --limit t01lab.onmicrosoft.com check.yml -e expect=phase -e phase=$phase
+done
+
+# The whole role again: nothing changes and nothing is written.
+run --limit t01lab.onmicrosoft.com "$playbooks/harden.yml" | tee "$EMULATOR_WORK/again.log"
+[[ $(recap_changed "$EMULATOR_WORK/again.log" t01lab.onmicrosoft.com) == 0 ]]
+run --limit t01lab.onmicrosoft.com check.yml -e expect=no_writes
+
+# Rollback to the first snapshot (taken before phase 1) gives back exactly that state.
+run --limit t01lab.onmicrosoft.com "$playbooks/rollback.yml" -e centralized_mailflow_rollback_snapshot=earliest
+run --limit t01lab.onmicrosoft.com "$playbooks/snapshot.yml"
+"$python" compare_snapshots.py "$EXOGUARD_SNAPSHOT_DIR/t01lab.onmicrosoft.com"
+
+# Preflight: t02's SPF lists 203.0.113.25, so phase 3 is refused until that sender is acknowledged.
+if run --limit t02lab.onmicrosoft.com "$playbooks/harden.yml" -e centralized_mailflow_phase=3 >"$EMULATOR_WORK/blocked.log"; then
+    echo "phase 3 ran although SPF lists an unacknowledged sender" >&2
+    exit 1
+fi
+grep -q 'ip4:203.0.113.25' "$EMULATOR_WORK/blocked.log"
+run --limit t02lab.onmicrosoft.com check.yml -e expect=phase -e phase=2
+run --limit t02lab.onmicrosoft.com "$playbooks/harden.yml" -e centralized_mailflow_phase=3 \
+    -e '{"centralized_mailflow_direct_send_sources_acknowledged": ["ip4:203.0.113.25"]}'
+run --limit t02lab.onmicrosoft.com check.yml -e expect=phase -e phase=3
+
+# Ten tenants in one run with five forks; t11's secret is wrong, so it fails alone.
+cat >"$EMULATOR_WORK/wrong.yml" <<'WRONG'
+all:
+  children:
+    tenants:
+      hosts:
+        t11lab.onmicrosoft.com:
+          exo_client_secret: not-the-secret
+WRONG
+if ansible-playbook -i "$EMULATOR_INVENTORY" -i "$EMULATOR_WORK/wrong.yml" -e "@$EMULATOR_WORK/role-vars.yml" -f 5 \
+        --limit '~t(0[2-9]|1[01])lab' "$playbooks/harden.yml" -e centralized_mailflow_phase=2 | tee "$EMULATOR_WORK/fleet.log"; then
+    echo "the run with a wrong secret did not fail" >&2
+    exit 1
+fi
+grep -Eq '^t11lab\.onmicrosoft\.com +: .*failed=1' "$EMULATOR_WORK/fleet.log"
+[[ $(grep -Ec '^t(0[2-9]|10)lab\.onmicrosoft\.com +: .*failed=0' "$EMULATOR_WORK/fleet.log") == 9 ]]
+run --limit '~t(0[3-9]|10)lab' check.yml -e expect=phase -e phase=2
