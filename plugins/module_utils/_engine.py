@@ -147,6 +147,12 @@ class Resource:
         """Refuse desired state that is unusable given the object as it is (``current``, None when absent), after
         the read and before any write: a required option missing for a create, a combination the object forbids."""
 
+    def tolerate(self, desired, current, state):
+        """Options the tenant cannot take, decided after the read: returns ``(desired, warnings)`` with those options
+        left unmanaged (None) and one warning each. The default takes every option; a resource whose properties a
+        licence may not provide (anti-phish impersonation) skips the ones its Get-* record lacks."""
+        return desired, []
+
     def read(self, client, identity):
         """The record as Exchange returns it, or None when it does not exist."""
         if self.identity_parameter is None:
@@ -222,6 +228,13 @@ def ensure(client, resource, desired, identity=None, state='present', check_mode
     resource.validate(desired, state)
     current = resource.read(client, identity)
     resource.validate_against(desired, current, state)
+    desired, notes = resource.tolerate(desired, current, state)
+    outcome = _converge(client, resource, desired, identity, state, check_mode, current)
+    outcome.warnings = list(notes) + outcome.warnings
+    return outcome
+
+
+def _converge(client, resource, desired, identity, state, check_mode, current):
     before = resource.view(current)
     if state == 'absent':
         if current is None:

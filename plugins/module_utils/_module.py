@@ -38,3 +38,15 @@ def run_resource_module(resource, extra_spec=None, identity_option=None, **modul
     if result.pop('failed', False):
         module.fail_json(**result)
     module.exit_json(**result)
+
+
+def run_task_module(argument_spec, run, **module_kwargs):
+    """Build the module from ``argument_spec``, hand its validated options to ``run(options, check_mode)`` (a
+    function below this layer returning ``(result, warnings)``) and exit with the result."""
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
+    result, warnings = run(module.params, module.check_mode)
+    for warning in warnings:
+        module.warn(warning)
+    if result.pop('failed', False):
+        module.fail_json(**result)
+    module.exit_json(**result)

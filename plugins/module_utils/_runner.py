@@ -63,5 +63,22 @@ def run_resource(resource, options, check_mode=False, diff=False, identity=None,
     return result, _warnings(client, warnings)
 
 
+def run_task(task, options, check_mode=False, client_factory=client_from_options):
+    """Run ``task(client, options, check_mode)`` (a read or a job that is not a resource) with a client for the
+    validated ``options``; returns ``(result, warnings)``. ``task`` returns the result dict (with ``changed``) and
+    raises typed errors, which become the failed result of :func:`error_result`. Warnings the task wants shown go
+    in the result's ``warnings`` list; they are returned with the client's."""
+    client = None
+    try:
+        client = client_factory(options)
+        result = task(client, options, check_mode)
+    except ExoError as error:
+        return error_result(error), _warnings(client, [])
+    finally:
+        if client is not None:
+            client.close()
+    return result, _warnings(client, result.pop('warnings', []))
+
+
 def _warnings(client, extra):
-    return list(client.warnings if client is not None else []) + list(extra)
+    return list(getattr(client, 'warnings', None) or []) + list(extra)

@@ -11,8 +11,12 @@
 ``GET    tenants``                         the tenants and their names
 ``GET    tenants/<tenant>/state``          ``{kind: records}`` for every state kind
 ``PUT    tenants/<tenant>/state``          replace the kinds given (scenario form); answers the new state
-``GET    tenants/<tenant>/messages``       ``{"messages": [...], "rejections": [...]}`` seen by the SMTP door
-``DELETE tenants/<tenant>/messages``       forget them
+``GET    tenants/<tenant>/messages``       ``{"messages", "rejections", "email_events"}`` recorded by the SMTP door
+``DELETE tenants/<tenant>/messages``       forget them (and historical searches, and the message-trace throttle window)
+``POST   tenants/<tenant>/messages/age``   ``{"days", "hours", "seconds"}``: move every record that far into the past
+``GET    tenants/<tenant>/email-events``   ``{"email_events": [...]}`` (Defender EmailEvents rows)
+``GET    tenants/<tenant>/historical-searches/<JobId>/report.csv``  a historical search's report (CSV)
+``POST   smtp/client-certificates``        ``{"common_name", "dns_names"}`` -> a client certificate signed by the CA
 ``GET    tokens``                          ``{"tokens": [{"tenant", "client_id", "count", "issued"}], "total"}``
 ``DELETE tokens``                          reset the counts
 ``POST   faults``                          add a fault (see ``faults``); answers it with its ``id``
@@ -24,13 +28,15 @@
 import ipaddress
 
 from exo_emulator.faults import FaultError
+from exo_emulator.mail_records import jsonable
 from exo_emulator.web import Answer
 
 
 class AdminApi:
     """Routes admin requests; ``handle`` takes the path below ``/_emulator/``."""
 
-    def __init__(self, directory, call_log, token_log, fault_book, ready_info):
+    def __init__(self, directory, call_log, token_log, fault_book, ready_info, certificates=None):
+        self.certificates = certificates
         self.directory = directory
         self.call_log = call_log
         self.token_log = token_log
@@ -54,6 +60,7 @@ class AdminApi:
             ('GET', ('faults',)): lambda: Answer.json(200, {'faults': self.fault_book.describe()}),
             ('POST', ('faults',)): lambda: self._add_fault(request),
             ('DELETE', ('faults',)): lambda: Answer.json(200, {'removed': self.fault_book.remove(parts[1] if len(parts) > 1 else None)}),
+            ('POST', ('smtp',)): lambda: self._client_certificate(request, parts[1:]),
         }
         action = simple.get(route)
         if action is None:
@@ -66,6 +73,18 @@ class AdminApi:
         except ValueError:
             since = 0
         return self.call_log.entries(tenant=request.query.get('tenant'), cmdlet=request.query.get('cmdlet'), since=since)
+
+    def _client_certificate(self, request, parts):
+        if parts != ['client-certificates'] or self.certificates is None:
+            return _problem(404, 'no admin endpoint POST smtp/%s' % '/'.join(parts))
+        try:
+            document = request.json() or {}
+            common_name = str(document['common_name'])
+            dns_names = [str(name) for name in document.get('dns_names') or []]
+            certificate, key = self.certificates.issue_client_certificate(common_name, dns_names)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return _problem(400, 'give {"common_name": "...", "dns_names": [...]}: %s' % exc)
+        return Answer.json(201, {'certificate': certificate, 'private_key': key, 'common_name': common_name, 'dns_names': dns_names})
 
     def _clear_tokens(self):
         self.token_log.clear()
@@ -94,15 +113,34 @@ class AdminApi:
             except ValueError as exc:
                 return _problem(400, str(exc))
             return Answer.json(200, tenant.snapshot())
-        if (request.method, what) == ('GET', 'messages'):
-            with tenant.lock:
-                return Answer.json(200, {'messages': list(tenant.messages), 'rejections': list(tenant.rejections)})
-        if (request.method, what) == ('DELETE', 'messages'):
-            with tenant.lock:
-                tenant.messages.clear()
-                tenant.rejections.clear()
-            return Answer.json(200, {'messages': [], 'rejections': []})
+        if what in ('messages', 'email-events', 'historical-searches'):
+            return self._mail(request, tenant, parts[1:])
         return _problem(404, 'no admin endpoint %s tenants/%s' % (request.method, '/'.join(parts)))
+
+    @staticmethod
+    def _mail(request, tenant, parts):
+        route = (request.method,) + tuple(parts)
+        with tenant.lock:
+            if route == ('GET', 'messages'):
+                return Answer.json(200, tenant.mail.snapshot())
+            if route == ('DELETE', 'messages'):
+                tenant.mail.clear()
+                return Answer.json(200, tenant.mail.snapshot())
+            if route == ('POST', 'messages', 'age'):
+                try:
+                    document = request.json() or {}
+                    seconds = float(document.get('days', 0)) * 86400 + float(document.get('hours', 0)) * 3600 + float(document.get('seconds', 0))
+                except (ValueError, TypeError, AttributeError):
+                    return _problem(400, 'give {"days": N, "hours": N, "seconds": N}')
+                return Answer.json(200, {'aged': tenant.mail.age(seconds), 'seconds': seconds})
+            if route == ('GET', 'email-events'):
+                return Answer.json(200, {'email_events': jsonable(tenant.mail.email_events)})
+            if len(parts) == 3 and route[0] == 'GET' and parts[0] == 'historical-searches' and parts[2] == 'report.csv':
+                search = tenant.mail.searches.get(parts[1].lower())
+                if search is None:
+                    return _problem(404, 'no historical search %s' % parts[1])
+                return Answer(200, search['csv'].encode('utf-8'), content_type='text/csv; charset=utf-8')
+        return _problem(404, 'no admin endpoint %s tenants/%s/%s' % (request.method, tenant.tenant_id, '/'.join(parts)))
 
 
 def _problem(status, message):

@@ -123,7 +123,7 @@ class InvokeCommandApi:
         if skiptoken is not None:
             return self._continue(call, cmdlet, handler, skiptoken)
         with call.tenant.lock:
-            result = handler.run(CmdletContext(call.tenant, app, cmdlet), bound)
+            result = handler.run(CmdletContext(call.tenant, app, cmdlet, call.request.base_url), bound)
         if not cmdlet.is_read:
             return self._success(call, handler, result.records, result.warnings)
         listing = paging.Listing(result.records, bound.get('ResultSize'))

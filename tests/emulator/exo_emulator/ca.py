@@ -55,6 +55,8 @@ class ServerCertificates:
                        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
                        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
                        .sign(ca_key, hashes.SHA256()))
+        self._ca_key = ca_key
+        self._ca_cert = ca_cert
         self.ca_file = os.path.join(directory, 'ca.pem')
         self.cert_file = os.path.join(directory, 'server.pem')
         self.key_file = os.path.join(directory, 'server-key.pem')
@@ -62,6 +64,23 @@ class ServerCertificates:
         _write(self.cert_file, _pem(server_cert) + _pem(ca_cert), 0o644)
         _write(self.key_file, server_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                        serialization.NoEncryption()), 0o600)
+
+    def issue_client_certificate(self, common_name, dns_names=()):
+        """``(certificate PEM, private key PEM)`` of a TLS client certificate signed by the CA, for an SMTP client
+        (a partner gateway) to present in STARTTLS: subject CN ``common_name``, DNS SANs ``dns_names``."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        key = ec.generate_private_key(ec.SECP256R1())
+        builder = (x509.CertificateBuilder()
+                   .subject_name(_name(common_name)).issuer_name(self._ca_cert.subject).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=30))
+                   .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                   .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH]), critical=False))
+        if dns_names:
+            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(name) for name in dns_names]), critical=False)
+        certificate = builder.sign(self._ca_key, hashes.SHA256())
+        return (_pem(certificate).decode('ascii'),
+                key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode('ascii'))
 
 
 def _alt_names(hosts):

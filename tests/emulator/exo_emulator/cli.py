@@ -64,7 +64,7 @@ class Emulator:
         self._threads = []
 
     def _build(self, host, port, smtp_port, latency_ms, verbose):
-        self.certificates = ca.ServerCertificates(self.work_dir, [host])
+        self.certificates = ca.ServerCertificates(self.work_dir, [host, SMTP_HOSTNAME, '*.mail.protection.outlook.com'])
         self.authority = tokens.TokenAuthority()
         self.call_log = calls.CallLog()
         self.token_log = calls.TokenRequestLog()
@@ -73,12 +73,13 @@ class Emulator:
             login=LoginService(self.directory, self.authority, self.token_log, self.fault_book),
             api=InvokeCommandApi(self.directory, self.catalogue, self.authority, self.call_log, self.fault_book,
                                  paging.ContinuationBook(), latency_ms),
-            admin=AdminApi(self.directory, self.call_log, self.token_log, self.fault_book, self.ready_info),
-            graph=GraphApi(self.authority, latency_ms))
+            admin=AdminApi(self.directory, self.call_log, self.token_log, self.fault_book, self.ready_info, self.certificates),
+            graph=GraphApi(self.authority, latency_ms, self.directory, self.call_log))
         self.https = server.HttpsServer(host, port, server.make_ssl_context(self.certificates.cert_file, self.certificates.key_file),
                                         router, verbose=verbose)
         try:
-            self.smtp = smtp.SmtpDoor(host, smtp_port, FrontDoor(self.directory, SMTP_HOSTNAME), SMTP_HOSTNAME)
+            starttls = smtp.make_starttls_context(self.certificates.cert_file, self.certificates.key_file, self.certificates.ca_file)
+            self.smtp = smtp.SmtpDoor(host, smtp_port, FrontDoor(self.directory, SMTP_HOSTNAME), SMTP_HOSTNAME, starttls)
         except OSError:
             self.https.server_close()
             raise

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from exo_emulator.dns import parse_server
 from exo_emulator.state import KINDS
+from exo_emulator.threat_policies import LICENCES
 
 EXCHANGE_ADMINISTRATOR = 'Exchange Administrator'
 GLOBAL_READER = 'Global Reader'
@@ -32,8 +33,10 @@ ROLES = (EXCHANGE_ADMINISTRATOR, GLOBAL_READER, SECURITY_READER, NO_ROLE)
 READ_ONLY_ROLES = (GLOBAL_READER, SECURITY_READER)
 
 DEFAULT_TOKEN_LIFETIME = 3599
-_TENANT_KEYS = {'tenant_id', 'organization', 'accepted_domains', 'apps', 'state'}
-_APP_KEYS = {'client_id', 'client_secret', 'certificate', 'role', 'consented', 'token_lifetime_seconds', 'display_name'}
+_TENANT_KEYS = {'tenant_id', 'organization', 'accepted_domains', 'apps', 'state', 'licences'}
+_APP_KEYS = {'client_id', 'client_secret', 'certificate', 'role', 'consented', 'token_lifetime_seconds', 'display_name', 'graph_roles'}
+# Graph application permissions an app has unless the scenario says otherwise (``graph_roles``): hunting, for every app.
+DEFAULT_GRAPH_ROLES = ('ThreatHunting.Read.All',)
 _DOMAIN = re.compile(r'^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$', re.IGNORECASE)
 
 
@@ -49,8 +52,10 @@ class AppRegistration:
     """
 
     def __init__(self, client_id, role, client_secret=None, certificate_path=None, consented=True,
-                 token_lifetime=DEFAULT_TOKEN_LIFETIME, display_name=None):
+                 token_lifetime=DEFAULT_TOKEN_LIFETIME, display_name=None, graph_roles=DEFAULT_GRAPH_ROLES):
         self.client_id = client_id
+        #: Microsoft Graph application permissions (token ``roles`` for https://graph.microsoft.com) when consented.
+        self.graph_roles = list(graph_roles)
         self.role = role
         self.client_secret = client_secret
         self.certificate_path = certificate_path
@@ -89,8 +94,10 @@ class TenantSpec:
     """A tenant as the scenario describes it: ``tenant_id`` (lower-case GUID), ``organization``,
     ``accepted_domains`` (names), ``apps`` (AppRegistration list) and ``state`` (the kinds given, as written)."""
 
-    def __init__(self, tenant_id, organization, accepted_domains, apps, state):
+    def __init__(self, tenant_id, organization, accepted_domains, apps, state, licences=()):
         self.tenant_id = tenant_id
+        #: Add-on licences (``defender_for_office365``): which properties the tenant's threat policies have.
+        self.licences = tuple(licences)
         self.organization = organization
         self.accepted_domains = accepted_domains
         self.apps = apps
@@ -166,7 +173,14 @@ def _app(document, where, base_dir):
     return AppRegistration(client_id, _role(document.get('role', EXCHANGE_ADMINISTRATOR), where),
                            client_secret=None if secret is None else str(secret), certificate_path=certificate,
                            consented=document.get('consented', True) is not False, token_lifetime=lifetime,
-                           display_name=document.get('display_name'))
+                           display_name=document.get('display_name'), graph_roles=_graph_roles(document, where))
+
+
+def _graph_roles(document, where):
+    roles = document.get('graph_roles', list(DEFAULT_GRAPH_ROLES))
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise ScenarioError('%s: `graph_roles` must be a list of Graph application permissions, e.g. [ThreatHunting.Read.All]' % where)
+    return roles
 
 
 def _tenant(document, where, base_dir):
@@ -183,8 +197,12 @@ def _tenant(document, where, base_dir):
         raise ScenarioError('%s: apps must be a list' % where)
     state = document.get('state') or {}
     _check_keys(state, set(KINDS), where + '.state')
+    licences = document.get('licences') or []
+    if not isinstance(licences, list) or any(licence not in LICENCES for licence in licences):
+        raise ScenarioError('%s: licences must be a list of %s' % (where, ', '.join(LICENCES)))
     return TenantSpec(tenant_id, organization, [d.lower() for d in domains],
-                      [_app(app, '%s.apps[%d]' % (where, index), base_dir) for index, app in enumerate(apps)], state)
+                      [_app(app, '%s.apps[%d]' % (where, index), base_dir) for index, app in enumerate(apps)], state,
+                      licences=licences)
 
 
 def parse_scenario(document, base_dir='.'):

@@ -8,8 +8,13 @@
 Speaks ESMTP on plain TCP: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, VRFY, QUIT, and Postfix's
 ``XCLIENT ADDR=<ip>`` to set the client IP the policy sees (after it the client says EHLO again, as with
 Postfix). What is accepted or refused is decided by ``mailflow.FrontDoor``. Command lines are bounded; a
-message is bounded by the advertised SIZE. STARTTLS comes with the connector issue: add it to ``EXTENSIONS``
-and an ``smtp_starttls`` command that wraps ``self.connection`` and sets ``facts.tls``/``facts.peer_certificate``.
+message is bounded by the advertised SIZE.
+
+STARTTLS (RFC 3207) uses the emulator's server certificate (``*.mail.protection.outlook.com``, the door's host name,
+127.0.0.1) and asks for a client certificate without requiring one. A presented certificate must chain to the
+emulator's CA (``ca_file``; issue one with the admin API's ``POST smtp/client-certificates``): Python's ``ssl`` has no
+verify callback, so a certificate from another CA fails the handshake. After the handshake the session starts over
+(EHLO again, STARTTLS no longer offered); the client IP set with XCLIENT is kept.
 """
 
 import email.utils
@@ -17,6 +22,7 @@ import ipaddress
 import re
 import socket
 import socketserver
+import ssl
 
 from exo_emulator import clock
 from exo_emulator.mailflow import SessionFacts
@@ -24,7 +30,7 @@ from exo_emulator.mailflow import SessionFacts
 MAX_COMMAND_LINE = 2048
 MAX_MESSAGE_SIZE = 36700160
 MAX_RECIPIENTS = 500
-EXTENSIONS = ('SIZE %d' % MAX_MESSAGE_SIZE, 'PIPELINING', 'ENHANCEDSTATUSCODES', '8BITMIME', 'XCLIENT ADDR')
+EXTENSIONS = ('SIZE %d' % MAX_MESSAGE_SIZE, 'PIPELINING', 'STARTTLS', 'ENHANCEDSTATUSCODES', '8BITMIME', 'XCLIENT ADDR')
 _PATH = re.compile(r'^\s*<([^<>]*)>\s*(.*)$')
 _XCLIENT_IGNORED = ('NAME', 'HELO', 'PROTO', 'LOGIN', 'PORT', 'DESTADDR', 'DESTPORT')
 
@@ -97,7 +103,9 @@ class _SmtpSession(socketserver.StreamRequestHandler):
             return self._reply(501, '5.5.4 Invalid domain name')
         self.facts.helo = argument
         self._reset_transaction()
-        return self._reply(250, '%s Hello [%s]' % (self.server.hostname, self.facts.client_ip), *EXTENSIONS)
+        extensions = [extension for extension in EXTENSIONS
+                      if extension != 'STARTTLS' or (self.server.ssl_context is not None and not self.facts.tls)]
+        return self._reply(250, '%s Hello [%s]' % (self.server.hostname, self.facts.client_ip), *extensions)
 
     def smtp_helo(self, argument):
         if not argument:
@@ -119,9 +127,35 @@ class _SmtpSession(socketserver.StreamRequestHandler):
             elif name.upper() not in _XCLIENT_IGNORED:
                 return self._reply(501, '5.5.4 Bad XCLIENT attribute name: %s' % name[:32])
         # As with Postfix: the session starts over as if the client had connected from that address.
+        previous = self.facts
         self.facts = SessionFacts(address or self.facts.client_ip)
+        self.facts.tls, self.facts.tls_version, self.facts.peer_certificate = previous.tls, previous.tls_version, previous.peer_certificate
         self._reset_transaction()
         return self._reply(220, self._banner())
+
+    def smtp_starttls(self, argument):
+        if self.server.ssl_context is None or self.facts.tls:
+            return self._reply(503, '5.5.1 STARTTLS not available')
+        if argument:
+            return self._reply(501, '5.5.4 Syntax error (no parameters allowed)')
+        if self.facts.helo is None:
+            return self._reply(503, '5.5.2 Send hello first')
+        self._reply(220, '2.0.0 SMTP server ready')
+        try:
+            connection = self.server.ssl_context.wrap_socket(self.connection, server_side=True)
+        except (ssl.SSLError, OSError):
+            return False
+        self.connection = self.request = connection
+        self.rfile = connection.makefile('rb', self.rbufsize)
+        self.wfile = connection.makefile('wb')
+        # RFC 3207: the session starts over; what XCLIENT set is a property of the connection and stays.
+        client_ip = self.facts.client_ip
+        self.facts = SessionFacts(client_ip)
+        self.facts.tls = True
+        self.facts.tls_version = connection.version()
+        self.facts.peer_certificate = _certificate_names(connection.getpeercert())
+        self._reset_transaction()
+        return None
 
     def smtp_mail(self, argument):
         if self.facts.helo is None:
@@ -211,6 +245,19 @@ def _path(argument, keyword):
     return (bare[0], ' '.join(bare[1:])) if bare else (None, '')
 
 
+def _certificate_names(certificate):
+    """``{"subject_cn", "sans"}`` of a verified peer certificate (``getpeercert()``), or None."""
+    if not certificate:
+        return None
+    common_name = None
+    for attributes in certificate.get('subject', ()):
+        for name, value in attributes:
+            if name == 'commonName':
+                common_name = value
+    sans = [value for kind, value in certificate.get('subjectAltName', ()) if kind == 'DNS']
+    return {'subject_cn': common_name, 'sans': sans}
+
+
 def _xclient_address(value):
     candidate = value[5:] if value.upper().startswith('IPV6:') else value
     try:
@@ -219,15 +266,28 @@ def _xclient_address(value):
         return None
 
 
+def make_starttls_context(cert_file, key_file, ca_file):
+    """The door's TLS context: its server certificate, client certificates asked for (not required) and checked
+    against the emulator's CA."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert_file, key_file)
+    context.load_verify_locations(ca_file)
+    context.verify_mode = ssl.CERT_OPTIONAL
+    return context
+
+
 class SmtpDoor(socketserver.ThreadingTCPServer):
     """The SMTP listener; each connection is served by its own thread."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host, port, front_door, hostname):
+    def __init__(self, host, port, front_door, hostname, ssl_context=None):
         self.front_door = front_door
         self.hostname = hostname
+        #: The server-side TLS context for STARTTLS (None: STARTTLS not offered).
+        self.ssl_context = ssl_context
         self.address_family = socket.AF_INET6 if ':' in host else socket.AF_INET
         super().__init__((host, port), _SmtpSession)
 

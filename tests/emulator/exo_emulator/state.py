@@ -17,7 +17,7 @@ each handler, so handlers see a consistent tenant without locking themselves.
 import copy
 import threading
 
-from exo_emulator import inbound_connectors, records, transport_rules
+from exo_emulator import inbound_connectors, mail_records, records, threat_policies, transport_rules
 
 
 class StateKind:
@@ -81,11 +81,13 @@ register_kind('transport_rules', lambda tenant: [], transport_rules.from_scenari
 register_kind('dkim_signing_configs', lambda tenant: [],
               lambda value, tenant: [records.complete_dkim_signing_config(item, tenant.organization)
                                      for item in _list_of_records(value, tenant, 'dkim_signing_configs')])
+for _kind in threat_policies.KINDS:
+    register_kind(_kind, threat_policies.defaults(_kind), threat_policies.from_scenario(_kind))
 
 
 class TenantState:
     """One tenant: its scenario facts (``tenant_id``, ``organization``, ``apps``), its configuration
-    (``data``: kind -> records), and what its front door saw (``messages`` accepted, ``rejections`` refused)."""
+    (``data``: kind -> records), and what its front door saw (``mail``: messages, rejections, EmailEvents)."""
 
     def __init__(self, spec, catalogue=None, dns_server=None):
         self.spec = spec
@@ -97,8 +99,8 @@ class TenantState:
         self.dns_server = dns_server
         self.lock = threading.RLock()
         self.data = {name: kind.default(self) for name, kind in KINDS.items()}
-        self.messages = []
-        self.rejections = []
+        #: What the front door recorded (messages, rejections, EmailEvents, historical searches): ``mail_records.MailLog``.
+        self.mail = mail_records.MailLog()
         self.replace(spec.state)
 
     def default_of(self, kind):

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 EXCHANGE_RESOURCE = 'https://outlook.office365.com'
 GRAPH_RESOURCE = 'https://graph.microsoft.com'
 EXCHANGE_APP_ROLE = 'Exchange.ManageAsApp'
-# What an app needs for Graph's runHuntingQuery; the emulator grants it to every consented app.
+# What an app needs for Graph's runHuntingQuery; consented apps have it unless the scenario's ``graph_roles`` leaves it out.
 GRAPH_HUNTING_ROLE = 'ThreatHunting.Read.All'
 RESOURCES = (EXCHANGE_RESOURCE, GRAPH_RESOURCE)
 
@@ -55,7 +55,7 @@ class TokenAuthority:
         now = int(time.time())
         roles = []
         if app.consented:
-            roles = [EXCHANGE_APP_ROLE] if resource == EXCHANGE_RESOURCE else [GRAPH_HUNTING_ROLE]
+            roles = [EXCHANGE_APP_ROLE] if resource == EXCHANGE_RESOURCE else list(getattr(app, 'graph_roles', [GRAPH_HUNTING_ROLE]))
         claims = {
             'aud': resource, 'iss': 'https://sts.windows.net/%s/' % tenant_id, 'iat': now, 'nbf': now,
             'exp': now + app.token_lifetime, 'appid': app.client_id, 'appidacr': '2' if credential_kind == 'certificate' else '1',

@@ -50,7 +50,8 @@ def test_unauthenticated_calls_are_logged_without_an_app(fresh_contoso):
 
 def test_state_has_every_kind(lab):
     state = lab.state(FABRIKAM)
-    assert set(state) == {'organization_config', 'accepted_domains', 'inbound_connectors', 'transport_rules', 'dkim_signing_configs'}
+    assert set(state) == {'organization_config', 'accepted_domains', 'inbound_connectors', 'transport_rules', 'dkim_signing_configs',
+                          'antiphish_policies', 'hosted_content_filter_policies', 'hosted_connection_filter_policies'}
     assert state['organization_config']['RejectDirectSend'] is True
     assert state['organization_config']['Name'] == 'fabrikam.onmicrosoft.com'
     assert state['inbound_connectors'][0]['Name'] == 'From SEG'

@@ -180,13 +180,13 @@ def test_unknown_cmdlet_is_command_not_found(lab):
 
 
 def test_known_cmdlet_without_handler_is_not_emulated(lab):
-    response = lab.invoke('Get-HostedConnectionFilterPolicy')
+    response = lab.invoke('Get-HostedContentFilterRule')
     assert response.status_code == 501
-    assert 'does not emulate Get-HostedConnectionFilterPolicy' in _internal(response)['message']
+    assert 'does not emulate Get-HostedContentFilterRule' in _internal(response)['message']
 
 
 def test_parameters_are_checked_before_the_handler_question(lab):
-    response = lab.invoke('Get-HostedConnectionFilterPolicy', {'Bogus': 1})
+    response = lab.invoke('Get-HostedContentFilterRule', {'Bogus': 1})
     assert response.status_code == 400
 
 

@@ -28,13 +28,14 @@ class CmdletResult:
 
 
 class CmdletContext:
-    """What a handler may use: ``tenant`` (TenantState), ``app`` (the caller's AppRegistration) and ``cmdlet``
-    (the CmdletSpec being run)."""
+    """What a handler may use: ``tenant`` (TenantState), ``app`` (the caller's AppRegistration), ``cmdlet``
+    (the CmdletSpec being run) and ``base_url`` (scheme and host the client addressed, for links handed back)."""
 
-    def __init__(self, tenant, app, cmdlet):
+    def __init__(self, tenant, app, cmdlet, base_url=None):
         self.tenant = tenant
         self.app = app
         self.cmdlet = cmdlet
+        self.base_url = base_url
 
 
 class Handler:
