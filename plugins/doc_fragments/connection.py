@@ -80,6 +80,13 @@ options:
       - A base URL that replaces the cloud's sign-in host (C(https://login.microsoftonline.com)).
       - Falls back to E(EXO_LOGIN_URL).
     type: str
+  graph_url:
+    description:
+      - A base URL that replaces the cloud's Microsoft Graph host (C(https://graph.microsoft.com); C(graph.microsoft.us)
+        for V(gcchigh), C(dod-graph.microsoft.us) for V(dod)), for a proxy or the collection's emulator. Only modules
+        that call Graph (M(exoguard.mailflow.defender_hunting_query)) use it; the token scope stays the cloud's.
+      - Falls back to E(EXO_GRAPH_URL).
+    type: str
   ca_path:
     description:
       - A PEM bundle of the certificate authorities to trust for the sign-in and API hosts (and the PowerShell

@@ -29,6 +29,7 @@ _CONNECTION = {
     'transport': {'choices': ['rest', 'psrp'], 'default': 'rest'},
     'api_url': {},
     'login_url': {},
+    'graph_url': {},
     'ca_path': {'type': 'path'},
     'validate_certs': {'type': 'bool', 'default': True},
     'timeout': {'type': 'int', 'default': 60},

@@ -36,25 +36,33 @@ from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import A
 
 
 class Cloud:
-    """Where one Microsoft cloud signs in and serves the Exchange admin API."""
+    """Where one Microsoft cloud signs in and serves the Exchange admin API and Microsoft Graph."""
 
-    def __init__(self, name, login_url, api_url, psrp_environment):
+    def __init__(self, name, login_url, api_url, psrp_environment, graph_url='https://graph.microsoft.com'):
         self.name = name
         self.login_url = login_url
         self.api_url = api_url
         self.psrp_environment = psrp_environment
+        self.graph_url = graph_url
 
     @property
     def scope(self):
         """The token scope is the API's own host, also when requests go through an overriding ``api_url``."""
         return self.api_url.rstrip('/') + '/.default'
 
+    @property
+    def graph_scope(self):
+        """The scope of a Graph token; like ``scope``, the cloud's own host whatever ``graph_url`` says."""
+        return self.graph_url.rstrip('/') + '/.default'
+
 
 CLOUDS = {
     'commercial': Cloud('commercial', 'https://login.microsoftonline.com', 'https://outlook.office365.com', 'O365Default'),
     'gcc': Cloud('gcc', 'https://login.microsoftonline.com', 'https://outlook.office365.com', 'O365Default'),
-    'gcchigh': Cloud('gcchigh', 'https://login.microsoftonline.us', 'https://outlook.office365.us', 'O365USGovGCCHigh'),
-    'dod': Cloud('dod', 'https://login.microsoftonline.us', 'https://outlook-dod.office365.us', 'O365USGovDoD'),
+    'gcchigh': Cloud('gcchigh', 'https://login.microsoftonline.us', 'https://outlook.office365.us', 'O365USGovGCCHigh',
+                     graph_url='https://graph.microsoft.us'),
+    'dod': Cloud('dod', 'https://login.microsoftonline.us', 'https://outlook-dod.office365.us', 'O365USGovDoD',
+                 graph_url='https://dod-graph.microsoft.us'),
 }
 
 _PEM_BLOCK = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----\s+(.*?)-----END \1-----', re.DOTALL)

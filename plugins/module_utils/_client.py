@@ -20,6 +20,7 @@ from ansible_collections.exoguard.mailflow.plugins.module_utils._auth import (
 from ansible_collections.exoguard.mailflow.plugins.module_utils._cmdlet_table import LIST_CMDLETS, PARAMETERS
 from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import ConfigurationError, NotFound
 from ansible_collections.exoguard.mailflow.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.exoguard.mailflow.plugins.module_utils._transport import creates
 
 
 class ExoClient:
@@ -45,7 +46,7 @@ class ExoClient:
             result = self.transport.invoke(cmdlet, parameters)
         else:
             result = self._retry.run(lambda: self.transport.invoke(cmdlet, parameters),
-                                     repeatable=not cmdlet.startswith('New-'))
+                                     repeatable=not creates(cmdlet))
         for warning in result.warnings:
             if warning not in self.warnings:
                 self.warnings.append(warning)

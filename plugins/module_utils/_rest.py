@@ -25,7 +25,8 @@ import uuid
 from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import (
     ConfigurationError, ExoError, InvalidParameter, Transient, error_from_response)
 from ansible_collections.exoguard.mailflow.plugins.module_utils._retry import RetryPolicy
-from ansible_collections.exoguard.mailflow.plugins.module_utils._transport import InvokeResult, Transport, strip_annotations
+from ansible_collections.exoguard.mailflow.plugins.module_utils._transport import (
+    InvokeResult, Transport, creates, strip_annotations)
 
 try:
     from urllib.parse import quote, urlsplit
@@ -65,28 +66,30 @@ def _retry_after(value):
         return None
 
 
-class RestTransport(Transport):
-    """Runs cmdlets through InvokeCommand with an app-only token.
+class JsonApi:
+    """POST JSON to one HTTPS API with an app-only bearer token, over one keep-alive connection.
 
-    ``list_cmdlets`` is the set of cmdlets that take ``ResultSize: Unlimited``; the transport adds it unless the
-    caller set ResultSize. Every ``@odata.nextLink`` is followed with the same body and anchor. Warnings
-    (``@adminapi.warnings``) are returned with the records.
+    The shared part of the Exchange admin API transport and the Microsoft Graph client: TLS settings, the token
+    (one fresh token and one more try after a 401), a resend on a kept-alive connection the server had closed, and
+    connection failures as typed errors that say whether the request left this host. Subclasses add their headers
+    (``_headers``) and read the answer.
     """
 
-    def __init__(self, api_url, tenant, token_provider, organization=None, retry_policy=None, ca_path=None,
-                 validate_certs=True, timeout=60, list_cmdlets=frozenset(), connection_factory=None):
-        parts = urlsplit(api_url or '')
+    #: The option that names the base URL, for error messages.
+    url_option = 'api_url'
+
+    def __init__(self, base_url, tenant, token_provider, retry_policy=None, ca_path=None, validate_certs=True,
+                 timeout=60, connection_factory=None):
+        parts = urlsplit(base_url or '')
         if parts.scheme != 'https' or not parts.hostname:
-            raise ConfigurationError('api_url %r is not an https:// URL' % (api_url,))
+            raise ConfigurationError('%s %r is not an https:// URL' % (self.url_option, base_url))
         self.tenant = tenant
-        self.api_url = api_url.rstrip('/')
+        self.base_url = base_url.rstrip('/')
         self._host = parts.hostname
         self._port = parts.port or 443
         self._tokens = token_provider
-        self._anchor = anchor_mailbox(tenant, organization)
         self._retry = retry_policy or RetryPolicy()
         self._timeout = timeout
-        self._list_cmdlets = list_cmdlets
         self._ssl_context = self._make_ssl_context(ca_path, validate_certs)
         self._connection_factory = connection_factory or self._new_connection
         self._connection = None
@@ -106,6 +109,103 @@ class RestTransport(Transport):
     def _new_connection(self):
         return http.client.HTTPSConnection(self._host, self._port, timeout=self._timeout, context=self._ssl_context)
 
+    def _headers(self, request_id, token):
+        return {
+            'Authorization': 'Bearer ' + token,
+            'Content-Type': 'application/json',
+            'Accept': 'application/json',
+            'client-request-id': request_id,
+        }
+
+    def _request(self, url, body, operation, repeatable):
+        """POST ``body`` to ``url``; returns ``(status, payload, headers, request_id)``. A 401 gets one fresh token
+        and one more try; a token that cannot be had raises with ``not_processed`` (nothing was sent)."""
+        request_id = str(uuid.uuid4())
+        try:
+            token = self._tokens.token()
+        except ExoError as error:
+            error.not_processed = True
+            raise error.with_context(self.tenant, operation)
+        status, payload, headers = self._send(url, body, request_id, token, operation, repeatable)
+        if status == 401:
+            # A cached token can be revoked or outlive a credential change: one fresh token, one more try.
+            try:
+                token = self._tokens.token(refresh=True)
+            except ExoError as error:
+                raise error.with_context(self.tenant, operation)
+            status, payload, headers = self._send(url, body, request_id, token, operation, repeatable)
+        return status, payload, headers, request_id
+
+    def _send(self, url, body, request_id, token, operation, repeatable):
+        parts = urlsplit(url)
+        path = parts.path + ('?' + parts.query if parts.query else '')
+        headers = self._headers(request_id, token)
+        if not repeatable:
+            # A kept-alive connection the server closed in the meantime fails like a lost answer; a call that must
+            # not run twice goes on a fresh connection, so a failure after sending really means "answer lost".
+            self.close()
+        reused = self._connection is not None
+        try:
+            return self._exchange(path, body, headers)
+        except _Failed as failure:
+            if reused and isinstance(failure.error, _STALE_CONNECTION):
+                # A kept-alive connection the server had already closed: nothing was processed, so resend once.
+                try:
+                    return self._exchange(path, body, headers)
+                except _Failed as second:
+                    failure = second
+            raise self._connection_error(failure, request_id, operation)
+
+    def _exchange(self, path, body, headers):
+        if self._connection is None:
+            self._connection = self._connection_factory()
+        sent = False
+        try:
+            self._connection.request('POST', path, body=body, headers=headers)
+            sent = True
+            response = self._connection.getresponse()
+            payload = response.read()
+            return response.status, payload, dict((k.title(), v) for k, v in response.getheaders())
+        except (socket.timeout, ssl.SSLError, OSError, http.client.HTTPException) as error:
+            self.close()
+            raise _Failed(error, sent)
+
+    def _connection_error(self, failure, request_id, operation):
+        error = failure.error
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return ConfigurationError('the TLS certificate of %s was not accepted: %s (set ca_path to the CA that '
+                                      'issued it)' % (self._host, error.verify_message or error),
+                                      tenant=self.tenant, cmdlet=operation)
+        # Failed before sending: nothing reached the service. After sending, it may have acted.
+        return Transient('%s talking to %s %s' % (type(error).__name__, self._host,
+                                                  'after the request was sent' if failure.sent else 'before sending'),
+                         tenant=self.tenant, cmdlet=operation, request_id=request_id, not_processed=not failure.sent)
+
+    def close(self):
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None
+
+
+class RestTransport(JsonApi, Transport):
+    """Runs cmdlets through InvokeCommand with an app-only token.
+
+    ``list_cmdlets`` is the set of cmdlets that take ``ResultSize: Unlimited``; the transport adds it unless the
+    caller set ResultSize. Every ``@odata.nextLink`` is followed with the same body and anchor. Warnings
+    (``@adminapi.warnings``) are returned with the records.
+    """
+
+    def __init__(self, api_url, tenant, token_provider, organization=None, retry_policy=None, ca_path=None,
+                 validate_certs=True, timeout=60, list_cmdlets=frozenset(), connection_factory=None):
+        super(RestTransport, self).__init__(api_url, tenant, token_provider, retry_policy=retry_policy, ca_path=ca_path,
+                                            validate_certs=validate_certs, timeout=timeout,
+                                            connection_factory=connection_factory)
+        self.api_url = self.base_url
+        self._anchor = anchor_mailbox(tenant, organization)
+        self._list_cmdlets = list_cmdlets
+
     @property
     def invoke_url(self):
         return '%s/adminapi/beta/%s/InvokeCommand' % (self.api_url, quote(self.tenant, safe='@.'))
@@ -115,7 +215,7 @@ class RestTransport(Transport):
         if cmdlet in self._list_cmdlets and not any(name.lower() == 'resultsize' for name in parameters):
             parameters['ResultSize'] = 'Unlimited'
         body = json.dumps({'CmdletInput': {'CmdletName': cmdlet, 'Parameters': parameters}}).encode('utf-8')
-        repeatable = not cmdlet.startswith('New-')
+        repeatable = not creates(cmdlet)
         url, pages, records, warnings = self.invoke_url, 0, [], []
         while url:
             envelope = self._retry.run(lambda: self._post(url, body, cmdlet, pages, repeatable), repeatable=repeatable)
@@ -128,20 +228,7 @@ class RestTransport(Transport):
         return InvokeResult(records, warnings)
 
     def _post(self, url, body, cmdlet, page, repeatable):
-        request_id = str(uuid.uuid4())
-        try:
-            token = self._tokens.token()
-        except ExoError as error:
-            error.not_processed = True  # the cmdlet was never sent
-            raise error.with_context(self.tenant, cmdlet)
-        status, payload, headers = self._send(url, body, request_id, token, cmdlet, repeatable)
-        if status == 401:
-            # A cached token can be revoked or outlive a credential change: one fresh token, one more try.
-            try:
-                token = self._tokens.token(refresh=True)
-            except ExoError as error:
-                raise error.with_context(self.tenant, cmdlet)
-            status, payload, headers = self._send(url, body, request_id, token, cmdlet, repeatable)
+        status, payload, headers, request_id = self._request(url, body, cmdlet, repeatable)
         if 200 <= status < 300:
             return self._envelope(payload, status, cmdlet, request_id)
         error = error_from_response(status, payload, tenant=self.tenant, cmdlet=cmdlet, request_id=request_id,
@@ -162,62 +249,7 @@ class RestTransport(Transport):
                             tenant=self.tenant, cmdlet=cmdlet, status=status, request_id=request_id)
         return envelope
 
-    def _send(self, url, body, request_id, token, cmdlet, repeatable):
-        parts = urlsplit(url)
-        path = parts.path + ('?' + parts.query if parts.query else '')
-        headers = {
-            'Authorization': 'Bearer ' + token,
-            'Content-Type': 'application/json',
-            'Accept': 'application/json',
-            'X-ResponseFormat': 'json',
-            'X-AnchorMailbox': self._anchor,
-            'Prefer': 'odata.maxpagesize=1000',
-            'client-request-id': request_id,
-        }
-        if not repeatable:
-            # A kept-alive connection the server closed in the meantime fails like a lost answer; a call that must
-            # not run twice goes on a fresh connection, so a failure after sending really means "answer lost".
-            self.close()
-        reused = self._connection is not None
-        try:
-            return self._exchange(path, body, headers)
-        except _Failed as failure:
-            if reused and isinstance(failure.error, _STALE_CONNECTION):
-                # A kept-alive connection the server had already closed: nothing was processed, so resend once.
-                try:
-                    return self._exchange(path, body, headers)
-                except _Failed as second:
-                    failure = second
-            raise self._connection_error(failure, request_id, cmdlet)
-
-    def _exchange(self, path, body, headers):
-        if self._connection is None:
-            self._connection = self._connection_factory()
-        sent = False
-        try:
-            self._connection.request('POST', path, body=body, headers=headers)
-            sent = True
-            response = self._connection.getresponse()
-            payload = response.read()
-            return response.status, payload, dict((k.title(), v) for k, v in response.getheaders())
-        except (socket.timeout, ssl.SSLError, OSError, http.client.HTTPException) as error:
-            self.close()
-            raise _Failed(error, sent)
-
-    def _connection_error(self, failure, request_id, cmdlet):
-        error = failure.error
-        if isinstance(error, ssl.SSLCertVerificationError):
-            return ConfigurationError('the TLS certificate of %s was not accepted: %s (set ca_path to the CA that '
-                                      'issued it)' % (self._host, error.verify_message or error),
-                                      tenant=self.tenant, cmdlet=cmdlet)
-        # Failed before sending: nothing reached the service. After sending, it may have acted.
-        return Transient('%s talking to %s %s' % (type(error).__name__, self._host,
-                                                  'after the request was sent' if failure.sent else 'before sending'),
-                         tenant=self.tenant, cmdlet=cmdlet, request_id=request_id, not_processed=not failure.sent)
-
-    def close(self):
-        if self._connection is not None:
-            try:
-                self._connection.close()
-            finally:
-                self._connection = None
+    def _headers(self, request_id, token):
+        headers = super(RestTransport, self)._headers(request_id, token)
+        headers.update({'X-ResponseFormat': 'json', 'X-AnchorMailbox': self._anchor, 'Prefer': 'odata.maxpagesize=1000'})
+        return headers

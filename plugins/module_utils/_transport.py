@@ -27,6 +27,16 @@ class InvokeResult:
         return 'InvokeResult(records=%r, warnings=%r)' % (self.records, self.warnings)
 
 
+#: Verbs whose cmdlet makes a new object each time it runs (New-TransportRule, Start-HistoricalSearch): such a call is
+#: never sent again once the service may have seen it.
+CREATING_VERBS = ('New-', 'Start-')
+
+
+def creates(cmdlet):
+    """Whether running ``cmdlet`` twice could make two objects."""
+    return cmdlet.startswith(CREATING_VERBS)
+
+
 def strip_annotations(record):
     """Drop the ``X@data.type`` / ``X@odata.type`` sidecar keys Exchange puts beside some values."""
     if isinstance(record, dict):

@@ -26,6 +26,7 @@ centralized_mailflow_dns_port: $BIND_PORT
 centralized_mailflow_dns_key_name: "$BIND_KEY_NAME"
 centralized_mailflow_dns_key_secret: "$BIND_KEY_SECRET"
 centralized_mailflow_dns_key_algorithm: "$BIND_KEY_ALGORITHM"
+centralized_mailflow_dns_nameservers: ["$BIND_SERVER:$BIND_PORT"]
 centralized_mailflow_spf: {ip4: [192.0.2.0/24], include: [spf.protection.outlook.com], all: "-all"}
 centralized_mailflow_dmarc: {p: quarantine}
 VARS
@@ -39,6 +40,8 @@ recap_changed() {  # the PLAY RECAP's changed= for host $2 in log $1
 
 # An audit of a fresh tenant reports every control as drift and writes nothing.
 run --limit t01lab.onmicrosoft.com "$playbooks/audit.yml" | tee "$EMULATOR_WORK/audit.log"
+# rule, connector, RejectDirectSend, rule (phase 4), DMARC, DKIM created and enabled, anti-phish, anti-spam
+[[ $(recap_changed "$EMULATOR_WORK/audit.log" t01lab.onmicrosoft.com) -ge 8 ]]
 run --limit t01lab.onmicrosoft.com check.yml -e expect=audit
 
 # Phases one by one: after each, the tenant is what that phase promises and nothing else.
