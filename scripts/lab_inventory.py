@@ -6,7 +6,7 @@
 """Write an Ansible inventory (YAML) for the tenants of a running emulator, from its ready file.
 
 One host per tenant, named by its organization, with the inventory variables of DESIGN.md (exo_tenant_id,
-exo_client_id, exo_client_secret or exo_certificate_path, exo_api_url, exo_login_url, exo_ca_path, ...) for the
+exo_client_id, exo_client_secret or exo_certificate_path, exo_api_url, exo_login_url, exo_graph_url, exo_ca_path, ...) for the
 tenant's first Exchange Administrator app. Every app of the tenant is also listed in `emulator_apps`, so tests can
 sign in as a reader or a role-less app; `emulator_admin_url` is where the admin API answers.
 
@@ -33,6 +33,8 @@ def host_vars(tenant, ready, python):
         'exo_accepted_domains': tenant.get('accepted_domains') or [],
         'emulator_apps': apps,
     }
+    if ready.get('graph_url'):
+        variables['exo_graph_url'] = ready['graph_url']
     if admin.get('client_secret'):
         variables['exo_client_secret'] = admin['client_secret']
     elif admin.get('certificate'):

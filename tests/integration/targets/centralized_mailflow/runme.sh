@@ -29,6 +29,11 @@ centralized_mailflow_dns_key_algorithm: "$BIND_KEY_ALGORITHM"
 centralized_mailflow_dns_nameservers: ["$BIND_SERVER:$BIND_PORT"]
 centralized_mailflow_spf: {ip4: [192.0.2.0/24], include: [spf.protection.outlook.com], all: "-all"}
 centralized_mailflow_dmarc: {p: quarantine}
+centralized_mailflow_verify_smtp_host: "$("$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["smtp_host"])' "$EMULATOR_READY")"
+centralized_mailflow_verify_smtp_port: $("$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["smtp_port"])' "$EMULATOR_READY")
+centralized_mailflow_verify_ca_path: "$("$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["ca_file"])' "$EMULATOR_READY")"
+centralized_mailflow_verify_attacker_ip: 203.0.113.66
+centralized_mailflow_verify_gateway_ip: 192.0.2.25
 VARS
 set -x
 run() {
@@ -45,9 +50,15 @@ run --limit t01lab.onmicrosoft.com "$playbooks/audit.yml" | tee "$EMULATOR_WORK/
 run --limit t01lab.onmicrosoft.com check.yml -e expect=audit
 
 # Phases one by one: after each, the tenant is what that phase promises and nothing else.
+# The role's own verify tag probes the front door at the outcome each phase promises (the attack matrix's P1-P3).
 for phase in 1 2 3 4; do
     run --limit t01lab.onmicrosoft.com "$playbooks/harden.yml" -e centralized_mailflow_phase=$phase
     run --limit t01lab.onmicrosoft.com check.yml -e expect=phase -e phase=$phase
+    run --limit t01lab.onmicrosoft.com "$playbooks/harden.yml" --tags verify -e centralized_mailflow_phase=$phase \
+        | tee "$EMULATOR_WORK/verify-$phase.log"
+    grep -q 'is configured for phase' "$EMULATOR_WORK/verify-$phase.log"
+    [[ $(grep -c 'Skipped P' "$EMULATOR_WORK/verify-$phase.log" || true) == 0 ]]
+    run --limit t01lab.onmicrosoft.com check.yml -e expect=no_writes
 done
 
 # The whole role again: nothing changes and nothing is written.
