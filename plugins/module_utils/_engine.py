@@ -196,6 +196,61 @@ class Resource:
         return dict((prop.option, prop.kind.display(prop.current(record))) for prop in self.properties)
 
 
+def kind_for_type(parameter_type):
+    """How values of a cmdlet parameter compare, from its .NET type in Microsoft's reference (_cmdlet_table)."""
+    if parameter_type == 'Boolean':
+        return BOOLEAN
+    if parameter_type in ('Int32', 'UInt32', 'Int64'):
+        return INTEGER
+    if parameter_type.endswith('[]') or parameter_type == 'MultiValuedProperty':
+        return TEXT_SET
+    return TEXT
+
+
+class ExtraParameters:
+    """Mixed into a :class:`Resource` whose module takes ``extra_parameters``: any other documented parameter of
+    ``extra_cmdlets`` (a name every one of them has), checked against Microsoft's reference before any call and
+    compared like the declared properties, as the option ``extra_parameters.<Parameter>``."""
+
+    #: The cmdlets an extra parameter is sent to; each must have it.
+    extra_cmdlets = ()
+    #: How messages name those cmdlets.
+    extra_label = ''
+    #: Lower-case parameter names that are identity or cmdlet plumbing, never settings.
+    not_extra = frozenset(('identity', 'name', 'confirm', 'whatif'))
+
+    def for_options(self, options):
+        extra = options.get('extra_parameters') or {}
+        if not extra:
+            return self
+        from ansible_collections.exoguard.mailflow.plugins.module_utils._cmdlet_table import PARAMETERS
+        known = [PARAMETERS.get(cmdlet, {}) for cmdlet in self.extra_cmdlets]
+        by_parameter = dict((prop.parameter.lower(), prop.option) for prop in self.properties)
+        added = []
+        for name in extra:
+            key = str(name).lower()
+            canonical = next((parameter for parameter in known[0] if parameter.lower() == key), None)
+            require(canonical and key not in self.not_extra and all(canonical in table for table in known),
+                    'extra_parameters', '%r is not a %s parameter this module can manage; see the cmdlet reference '
+                    'for the names' % (name, self.extra_label))
+            require(key not in by_parameter, 'extra_parameters',
+                    '%s has its own option: use %s instead' % (canonical, by_parameter.get(key)))
+            require(known[0][canonical] not in ('SwitchParameter', 'Hashtable[]'), 'extra_parameters',
+                    '%s (%s) cannot be compared as a setting' % (canonical, known[0][canonical]))
+            added.append(Property('extra_parameters.' + canonical, canonical, kind_for_type(known[0][canonical])))
+        copy = type(self)()
+        copy.properties = self.properties + tuple(added)
+        return copy
+
+    def desired_state(self, options, state):
+        desired, state = super(ExtraParameters, self).desired_state(options, state)
+        extra = dict((str(name).lower(), value) for name, value in (options.get('extra_parameters') or {}).items())
+        for prop in self.properties:
+            if prop.option.startswith('extra_parameters.'):
+                desired[prop.option] = extra.get(prop.parameter.lower())
+        return desired, state
+
+
 class Outcome:
     """What :func:`ensure` did: ``changed``, ``before`` / ``after`` views for the diff, the ``record`` as it is
     after the run (or would be, in check mode), and ``warnings`` about the run."""

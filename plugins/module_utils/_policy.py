@@ -23,34 +23,27 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.exoguard.mailflow.plugins.module_utils._client import cmdlet_parameters
-from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import (
-    BOOLEAN, INTEGER, TEXT, TEXT_SET, Property, Resource, require)
+from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import ExtraParameters, Resource, require
 from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import ConfigurationError
-
-#: Parameters that are the policy's identity or steer the cmdlet, never settings extra_parameters may carry.
-_NOT_EXTRA = frozenset(('identity', 'name', 'confirm', 'whatif', 'makedefault', 'domaincontroller'))
 
 UNAVAILABLE = ('%s (%s) is not available in this tenant\'s licence: the %s record has no such property, so it was '
                'skipped and not sent')
 
 
-def kind_of(parameter_type):
-    """How an extra parameter's values compare, from its .NET type in Microsoft's reference."""
-    if parameter_type == 'Boolean':
-        return BOOLEAN
-    if parameter_type in ('Int32', 'UInt32', 'Int64'):
-        return INTEGER
-    if parameter_type.endswith('[]') or parameter_type == 'MultiValuedProperty':
-        return TEXT_SET
-    return TEXT
-
-
-class Policy(Resource):
+class Policy(ExtraParameters, Resource):
     """An existing threat policy, named by ``name`` (the module's default: the tenant's default policy)."""
 
     identity_parameter = 'Identity'
     return_key = 'policy'
+    not_extra = ExtraParameters.not_extra | frozenset(('makedefault', 'domaincontroller'))
+
+    @property
+    def extra_cmdlets(self):
+        return (self.set_cmdlet,)
+
+    @property
+    def extra_label(self):
+        return self.set_cmdlet
     #: option -> (lowest, highest) for whole-number options.
     ranges = {}
 
@@ -88,36 +81,6 @@ class Policy(Resource):
             return None
         return dict((prop.option, prop.kind.display(prop.current(record))) for prop in self.properties
                     if prop.parameter in record)
-
-    def for_options(self, options):
-        extra = options.get('extra_parameters') or {}
-        if not extra:
-            return self
-        known = cmdlet_parameters(self.set_cmdlet)
-        by_parameter = dict((prop.parameter.lower(), prop.option) for prop in self.properties)
-        extra_properties = []
-        for name in extra:
-            key = str(name).lower()
-            canonical = next((parameter for parameter in known if parameter.lower() == key), None)
-            require(canonical and key not in _NOT_EXTRA, 'extra_parameters',
-                    '%r is not a %s parameter this module can manage; see the cmdlet reference for the names'
-                    % (name, self.set_cmdlet))
-            require(key not in by_parameter, 'extra_parameters',
-                    '%s has its own option: use %s instead' % (canonical, by_parameter.get(key)))
-            require(known[canonical] not in ('SwitchParameter', 'Hashtable[]'), 'extra_parameters',
-                    '%s (%s) cannot be compared as a setting' % (canonical, known[canonical]))
-            extra_properties.append(Property('extra_parameters.' + canonical, canonical, kind_of(known[canonical])))
-        copy = type(self)()
-        copy.properties = self.properties + tuple(extra_properties)
-        return copy
-
-    def desired_state(self, options, state):
-        desired, state = super(Policy, self).desired_state(options, state)
-        extra = dict((str(name).lower(), value) for name, value in (options.get('extra_parameters') or {}).items())
-        for prop in self.properties:
-            if prop.option.startswith('extra_parameters.'):
-                desired[prop.option] = extra.get(prop.parameter.lower())
-        return desired, state
 
 
 def policy_spec(default_name):

@@ -180,14 +180,11 @@ error:
 import re
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils import _validate as check
-from ansible_collections.exoguard.mailflow.plugins.module_utils._client import cmdlet_parameters
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import (
-    BOOLEAN, INTEGER, IP_RANGE_SET, TEXT, TEXT_SET, Property, Resource, require)
+    BOOLEAN, INTEGER, IP_RANGE_SET, TEXT, TEXT_SET, ExtraParameters, Property, Resource, require)
 from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_resource_module
 
 _STATUS_CODE = re.compile(r'^5\.7\.(1|9\d\d)$')
-#: Parameters that are the rule's identity or lifecycle, not settings extra_parameters may carry.
-_NOT_EXTRA = frozenset(('identity', 'name', 'enabled', 'confirm', 'whatif'))
 
 
 def _read_enabled(record):
@@ -199,18 +196,7 @@ def _write_enabled(record, value):
     record['State'] = 'Enabled' if value else 'Disabled'
 
 
-def _kind_of(parameter_type):
-    """How an extra parameter's values compare, from its .NET type in Microsoft's reference."""
-    if parameter_type == 'Boolean':
-        return BOOLEAN
-    if parameter_type in ('Int32', 'UInt32', 'Int64'):
-        return INTEGER
-    if parameter_type.endswith('[]') or parameter_type == 'MultiValuedProperty':
-        return TEXT_SET
-    return TEXT
-
-
-class TransportRule(Resource):
+class TransportRule(ExtraParameters, Resource):
     """A transport rule: identity by name, one row per managed setting; enabled-ness through Enable/Disable."""
 
     noun = 'transport rule'
@@ -221,6 +207,9 @@ class TransportRule(Resource):
     identity_parameter = 'Identity'
     new_identity_parameter = 'Name'
     return_key = 'rule'
+    extra_cmdlets = ('New-TransportRule', 'Set-TransportRule')
+    extra_label = 'New-/Set-TransportRule'
+    not_extra = ExtraParameters.not_extra | frozenset(('enabled',))
     properties = (
         Property('enabled', 'Enabled', BOOLEAN, read=_read_enabled, write=_write_enabled),
         Property('mode', 'Mode', TEXT, choices=('Enforce', 'Audit', 'AuditAndNotify')),
@@ -239,36 +228,6 @@ class TransportRule(Resource):
         Property('set_audit_severity', 'SetAuditSeverity', TEXT, choices=('DoNotAudit', 'Low', 'Medium', 'High')),
         Property('comments', 'Comments', TEXT),
     )
-
-    def for_options(self, options):
-        extra = options.get('extra_parameters') or {}
-        if not extra:
-            return self
-        new, update = cmdlet_parameters(self.new_cmdlet), cmdlet_parameters(self.set_cmdlet)
-        by_parameter = dict((prop.parameter.lower(), prop.option) for prop in self.properties)
-        extra_properties = []
-        for name in extra:
-            key = str(name).lower()
-            canonical = next((known for known in new if known.lower() == key), None)
-            require(canonical and key not in _NOT_EXTRA and canonical in update, 'extra_parameters',
-                    '%r is not a New-/Set-TransportRule parameter this module can manage; see the cmdlet reference for '
-                    'the names' % name)
-            require(key not in by_parameter, 'extra_parameters',
-                    '%s has its own option: use %s instead' % (canonical, by_parameter.get(key)))
-            require(new[canonical] not in ('SwitchParameter', 'Hashtable[]'), 'extra_parameters',
-                    '%s (%s) cannot be compared as a setting' % (canonical, new[canonical]))
-            extra_properties.append(Property('extra_parameters.' + canonical, canonical, _kind_of(new[canonical])))
-        copy = TransportRule()
-        copy.properties = self.properties + tuple(extra_properties)
-        return copy
-
-    def desired_state(self, options, state):
-        desired, state = super(TransportRule, self).desired_state(options, state)
-        extra = dict((str(name).lower(), value) for name, value in (options.get('extra_parameters') or {}).items())
-        for prop in self.properties:
-            if prop.option.startswith('extra_parameters.'):
-                desired[prop.option] = extra.get(prop.parameter.lower())
-        return desired, state
 
     def validate_identity(self, identity):
         require(identity and identity.strip(), 'name', 'give the rule a name')
