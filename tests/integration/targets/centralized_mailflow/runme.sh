@@ -70,6 +70,10 @@ run --limit t01lab.onmicrosoft.com check.yml -e expect=no_writes
 run --limit t01lab.onmicrosoft.com "$playbooks/rollback.yml" -e centralized_mailflow_rollback_snapshot=earliest
 run --limit t01lab.onmicrosoft.com "$playbooks/snapshot.yml"
 "$python" compare_snapshots.py "$EXOGUARD_SNAPSHOT_DIR/t01lab.onmicrosoft.com"
+# ... and the front door accepts all three probes again, as before any change.
+run --limit t01lab.onmicrosoft.com "$playbooks/harden.yml" --tags verify -e centralized_mailflow_phase=0 \
+    | tee "$EMULATOR_WORK/verify-rollback.log"
+[[ $(grep -c 'expect accepted))$' "$EMULATOR_WORK/verify-rollback.log") == 3 ]]
 
 # Preflight: t02's SPF lists 203.0.113.25, so phase 3 is refused until that sender is acknowledged.
 if run --limit t02lab.onmicrosoft.com "$playbooks/harden.yml" -e centralized_mailflow_phase=3 >"$EMULATOR_WORK/blocked.log"; then
