@@ -55,6 +55,9 @@ def _display_list(value):
 BOOLEAN = ValueKind('bool', normalise.boolean, normalise.boolean, wire=bool)
 INTEGER = ValueKind('int', normalise.integer, normalise.integer, wire=int)
 TEXT = ValueKind('str', normalise.text, _display_text)
+#: A text whose empty value takes the setting off: sent as null, the way Exchange clears a rule's action or condition.
+CLEARABLE_TEXT = ValueKind('str', normalise.text, _display_text,
+                           wire=lambda value: None if normalise.is_empty(value) else value)
 TEXT_SET = ValueKind('list', normalise.text_set, _display_list, wire=normalise.as_list, elements='str')
 DOMAIN_SET = ValueKind('list', normalise.domain_set, lambda value: sorted(normalise.domain_set(value)),
                        wire=normalise.as_list, elements='str')
@@ -167,7 +170,8 @@ class Resource:
         return dict((prop.parameter, prop.kind.wire(value)) for prop, value in changes)
 
     def create(self, client, identity, changes):
-        parameters = self.parameters(changes)
+        # A new object has nothing to clear: a null (CLEARABLE_TEXT's empty value) is left out.
+        parameters = dict((name, value) for name, value in self.parameters(changes).items() if value is not None)
         parameters[self.new_identity_parameter or self.identity_parameter] = identity
         client.invoke(self.new_cmdlet, parameters)
 

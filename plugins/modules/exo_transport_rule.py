@@ -86,11 +86,14 @@ options:
     description:
       - Reject the message with this text in the non-delivery report, at most 1024 characters. Given alone, Exchange
         uses the code C(5.7.1).
+      - An empty string takes the reject action off the rule (give O(reject_message_enhanced_status_code) empty too),
+        for example when the rule changes to O(quarantine).
     type: str
   reject_message_enhanced_status_code:
     description:
       - Reject the message with this enhanced status code, C(5.7.1) or C(5.7.900) to C(5.7.999). Given alone, Exchange
         uses the text C(Delivery not authorized, message refused).
+      - An empty string takes the reject action off the rule, with an empty O(reject_message_reason_text).
     type: str
   quarantine:
     description: Deliver the message to the hosted quarantine (stops later rules).
@@ -181,7 +184,7 @@ import re
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils import _validate as check
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import (
-    BOOLEAN, INTEGER, IP_RANGE_SET, TEXT, TEXT_SET, ExtraParameters, Property, Resource, require)
+    BOOLEAN, CLEARABLE_TEXT, INTEGER, IP_RANGE_SET, TEXT, TEXT_SET, ExtraParameters, Property, Resource, require)
 from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_resource_module
 
 _STATUS_CODE = re.compile(r'^5\.7\.(1|9\d\d)$')
@@ -221,8 +224,8 @@ class TransportRule(ExtraParameters, Resource):
         Property('except_if_header_contains_words', 'ExceptIfHeaderContainsWords', TEXT_SET),
         Property('except_if_header_matches_message_header', 'ExceptIfHeaderMatchesMessageHeader', TEXT),
         Property('except_if_header_matches_patterns', 'ExceptIfHeaderMatchesPatterns', TEXT_SET),
-        Property('reject_message_reason_text', 'RejectMessageReasonText', TEXT),
-        Property('reject_message_enhanced_status_code', 'RejectMessageEnhancedStatusCode', TEXT),
+        Property('reject_message_reason_text', 'RejectMessageReasonText', CLEARABLE_TEXT),
+        Property('reject_message_enhanced_status_code', 'RejectMessageEnhancedStatusCode', CLEARABLE_TEXT),
         Property('quarantine', 'Quarantine', BOOLEAN),
         Property('stop_rule_processing', 'StopRuleProcessing', BOOLEAN),
         Property('set_audit_severity', 'SetAuditSeverity', TEXT, choices=('DoNotAudit', 'Low', 'Medium', 'High')),
@@ -242,7 +245,14 @@ class TransportRule(ExtraParameters, Resource):
         for option in ('reject_message_reason_text', 'comments'):
             check.max_length(option, desired.get(option), 1024)
         code = desired.get('reject_message_enhanced_status_code')
-        if code is not None:
+        reason = desired.get('reject_message_reason_text')
+        cleared = [value is not None and not value.strip() for value in (code, reason)]
+        # Exchange fills in the missing half of a reject action, so one half cleared alone would come back.
+        require(not any(cleared) or all(cleared), 'reject_message_enhanced_status_code' if not cleared[0]
+                else 'reject_message_reason_text',
+                'to take the reject action off, give reject_message_enhanced_status_code and '
+                'reject_message_reason_text both empty')
+        if code:
             require(_STATUS_CODE.match(code.strip()), 'reject_message_enhanced_status_code',
                     '%r is not allowed; Exchange takes 5.7.1 or 5.7.900 to 5.7.999' % code)
         if desired.get('priority') is not None:

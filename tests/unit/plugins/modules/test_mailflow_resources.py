@@ -42,6 +42,8 @@ class Tenant(Transport):
             return InvokeResult([dict(self.records[name])])
         if cmdlet.startswith('Set-'):
             self.records[name].update((k, v) for k, v in parameters.items() if k != 'Identity')
+        if cmdlet.startswith('New-'):
+            self.records[name] = dict(parameters, Identity=parameters['Name'])
         if cmdlet == 'Enable-TransportRule':
             self.records[name]['State'] = 'Enabled'
         if cmdlet == 'Disable-TransportRule':
@@ -84,6 +86,10 @@ BAD_INPUTS = [
     (SkipList, {'ef_users': ['not-an-address']}, 'ef_users', 'SMTP address'),
     (TransportRule, {'reject_message_enhanced_status_code': '5.7.68'}, 'reject_message_enhanced_status_code', '5.7.900'),
     (TransportRule, {'reject_message_reason_text': 'x' * 1025}, 'reject_message_reason_text', 'at most 1024'),
+    # half a reject action cleared: the message names the half still to clear
+    (TransportRule, {'reject_message_reason_text': ''}, 'reject_message_enhanced_status_code', 'both empty'),
+    (TransportRule, {'reject_message_reason_text': 'Use the gateway', 'reject_message_enhanced_status_code': ' '},
+     'reject_message_reason_text', 'both empty'),
     (TransportRule, {'comments': 'y' * 1025}, 'comments', 'at most 1024'),
     (TransportRule, {'priority': -1}, 'priority', '0'),
     (TransportRule, {'except_if_header_contains_message_header': 'X-SEG'}, 'except_if_header_contains_words', 'together'),
@@ -179,6 +185,28 @@ def test_rule_only_enabled_change_makes_no_set_call():
     tenant = Tenant(dict(RULE, State='Disabled'))
     run(TransportRule(), tenant, 'Safety net', enabled=True)
     assert [call[0] for call in tenant.calls] == ['Get-TransportRule', 'Enable-TransportRule', 'Get-TransportRule']
+
+
+def test_rule_reject_action_is_taken_off_with_nulls_when_it_turns_to_quarantine():
+    tenant = Tenant(dict(RULE, RejectMessageReasonText='Use the gateway', RejectMessageEnhancedStatusCode='5.7.1',
+                         Quarantine=False))
+    switch = dict(quarantine=True, reject_message_reason_text='', reject_message_enhanced_status_code='')
+    result = run(TransportRule(), tenant, 'Safety net', **switch)
+    assert result['changed'] is True
+    assert tenant.calls[1] == ('Set-TransportRule', {'Identity': 'Safety net', 'Quarantine': True,
+                                                     'RejectMessageReasonText': None,
+                                                     'RejectMessageEnhancedStatusCode': None})
+    assert result['diff']['after']['reject_message_reason_text'] == ''
+    del tenant.calls[:]
+    assert run(TransportRule(), tenant, 'Safety net', **switch)['changed'] is False
+    assert [call[0] for call in tenant.calls] == ['Get-TransportRule']
+
+
+def test_a_new_rule_is_created_without_the_cleared_reject_action():
+    tenant = Tenant()
+    run(TransportRule(), tenant, 'Safety net', quarantine=True, reject_message_reason_text='',
+        reject_message_enhanced_status_code='')
+    assert tenant.calls[1] == ('New-TransportRule', {'Name': 'Safety net', 'Quarantine': True})
 
 
 def test_rule_priority_is_compared_only_when_given():
