@@ -7,7 +7,7 @@ VENV := $(CURDIR)/.venv
 VENV_STAMP := $(VENV)/.installed
 BUILD_ROOT := $(CURDIR)/.build
 COLLECTION := $(BUILD_ROOT)/ansible_collections/exoguard/mailflow
-STAGES := lint sanity units emulator-tests integration contract
+STAGES := lint sanity units emulator-tests integration demo contract
 
 export PATH := $(VENV)/bin:$(PATH)
 
