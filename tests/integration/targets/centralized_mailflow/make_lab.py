@@ -12,10 +12,12 @@ import json
 import os
 import sys
 
-TENANTS = 11
+TENANTS = 13
 GATEWAY = ['192.0.2.0/24', '198.51.100.10']
 #: t02's SPF lists a sender that is neither the gateway nor Exchange Online: preflight must stop phase 3 for it.
 UNKNOWN_SENDER = 'ip4:203.0.113.25'
+#: t13 has drifted: a connection-filter IP allow list the role must empty (allowed IPs skip spoof checks).
+ALLOW_LIST = {13: ['198.51.100.0/24', '203.0.113.5']}
 
 
 def tenant(number):
@@ -46,10 +48,14 @@ def scenario(directory, dns_server):
     tenants = []
     for number in range(1, TENANTS + 1):
         lab = tenant(number)
-        tenants.append({'tenant_id': lab['tenant_id'], 'organization': lab['organization'],
-                        'accepted_domains': [lab['domain'], lab['organization']],
-                        'apps': [{'client_id': lab['client_id'], 'client_secret': 'lab-secret-%s' % lab['name'],
-                                  'role': 'Exchange Administrator'}]})
+        entry = {'tenant_id': lab['tenant_id'], 'organization': lab['organization'],
+                 'accepted_domains': [lab['domain'], lab['organization']],
+                 'apps': [{'client_id': lab['client_id'], 'client_secret': 'lab-secret-%s' % lab['name'],
+                           'role': 'Exchange Administrator'}]}
+        if number in ALLOW_LIST:
+            entry['state'] = {'hosted_connection_filter_policies': [{'Name': 'Default',
+                                                                     'IPAllowList': ALLOW_LIST[number]}]}
+        tenants.append(entry)
     with open(os.path.join(directory, 'scenario.yml'), 'w') as handle:
         json.dump({'dns_server': dns_server, 'tenants': tenants}, handle, indent=1)
 
