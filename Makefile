@@ -7,7 +7,7 @@ VENV := $(CURDIR)/.venv
 VENV_STAMP := $(VENV)/.installed
 BUILD_ROOT := $(CURDIR)/.build
 COLLECTION := $(BUILD_ROOT)/ansible_collections/exoguard/mailflow
-STAGES := lint sanity units emulator-tests integration demo contract
+STAGES := lint sanity units ee emulator-tests integration demo contract
 
 export PATH := $(VENV)/bin:$(PATH)
 
@@ -18,7 +18,7 @@ ANSIBLE_TEST := cd $(COLLECTION) && ANSIBLE_TEST_CONTENT_ROOT=$(COLLECTION) ansi
 # A stage with nothing to test yet says why; scripts/run-stages then counts it as skipped, not passed.
 skip = echo "$(1): skipped, $(2)"; if [ -n "$${STAGE_SKIP_FILE:-}" ]; then echo "$(2)" >"$$STAGE_SKIP_FILE"; fi
 
-.PHONY: venv collection sanity lint units emulator-tests integration contract test demo clean distclean
+.PHONY: venv collection sanity lint units ee emulator-tests integration contract test demo clean distclean
 
 venv: $(VENV_STAMP)
 
@@ -45,6 +45,11 @@ units: venv collection
 	else \
 		set -x; $(ANSIBLE_TEST) units --local --python $(TEST_PYTHON); \
 	fi
+
+# The execution environment: ansible-builder introspects the built and installed collection and accepts the example
+# definition in docs/ (no container is built).
+ee: venv
+	$(VENV)/bin/python -m pytest tests/ee -q
 
 # pytest exits 5 when it collects no test.
 emulator-tests: venv
