@@ -51,6 +51,7 @@ class _Call:
         self.tenant_segment = tenant_segment
         self.tenant = None
         self.app_id = None
+        self.token_tenant = None
         self.cmdlet_name = None
         self.parameters = None
         self.body_problem = None
@@ -158,6 +159,7 @@ class InvokeCommandApi:
         except tokens.InvalidToken as exc:
             raise self._unauthorized(str(exc))
         call.app_id = claims.get('appid')
+        call.token_tenant = claims.get('tid')
         if claims.get('aud') != tokens.EXCHANGE_RESOURCE:
             raise self._unauthorized("The access token's audience '%s' is not %s: request a token for the scope %s/.default."
                                      % (claims.get('aud'), tokens.EXCHANGE_RESOURCE, tokens.EXCHANGE_RESOURCE))
@@ -238,6 +240,7 @@ class InvokeCommandApi:
     def _log(self, call, answer, exception, status):
         self.call_log.record(
             tenant=call.tenant.tenant_id if call.tenant else call.tenant_segment, app=call.app_id, cmdlet=call.cmdlet_name,
+            token_tenant=call.token_tenant,
             parameters=call.parameters if isinstance(call.parameters, dict) else None,
             status=status, write=_is_write(call.cmdlet_name),
             client_request_id=call.request.header('client-request-id'), anchor_mailbox=call.request.header('X-AnchorMailbox'),

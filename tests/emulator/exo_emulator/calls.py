@@ -24,9 +24,11 @@ class CallLog:
     """Every InvokeCommand call, refused ones included, in arrival order (the latest MAX_CALLS).
 
     An entry: ``seq``, ``time``, ``tenant`` (the tenant GUID, or the URL segment when no tenant has that name),
-    ``app`` (the token's client ID, or None), ``cmdlet``, ``parameters``, ``status`` (HTTP), ``write`` (the
-    cmdlet is not a Get-*), ``client_request_id``, ``fault`` (an injected fault answered), ``exception`` (the
-    short .NET exception name of an error answer, or None) and ``continuation`` (a ``$skiptoken`` page).
+    ``app`` (the token's client ID, or None), ``token_tenant`` (the token's ``tid``, or None; a token of another
+    tenant is refused, and its call logged with both, so tests can tell whose token each call carried),
+    ``cmdlet``, ``parameters``, ``status`` (HTTP), ``write`` (the cmdlet is not a Get-*), ``client_request_id``,
+    ``fault`` (an injected fault answered), ``exception`` (the short .NET exception name of an error answer, or
+    None) and ``continuation`` (a ``$skiptoken`` page).
     """
 
     def __init__(self):

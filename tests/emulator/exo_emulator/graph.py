@@ -35,7 +35,8 @@ class GraphApi:
         log = {'tenant': None, 'app': None, 'query': None}
         answer = self._run(request, log)
         if self.call_log is not None:
-            self.call_log.record(service='graph', tenant=log['tenant'], app=log['app'], cmdlet='runHuntingQuery',
+            self.call_log.record(service='graph', tenant=log['tenant'], app=log['app'], token_tenant=log['tenant'],
+                                 cmdlet='runHuntingQuery',
                                  parameters={'Query': log['query']} if log['query'] is not None else None, status=answer.status,
                                  write=False, client_request_id=request.header('client-request-id'), anchor_mailbox=None, fault=False,
                                  exception=log.get('error'), continuation=False, dropped=False)

@@ -5,7 +5,7 @@
 
 """The emulator's admin API: call log, tenant state, tenants."""
 
-from emulator_lab import APPS, CONTOSO, FABRIKAM
+from emulator_lab import APPS, CONTOSO, FABRIKAM, FABRIKAM_ADMIN
 
 
 def test_call_log_records_reads_writes_and_refusals(fresh_contoso):
@@ -30,6 +30,20 @@ def test_call_log_records_reads_writes_and_refusals(fresh_contoso):
     assert calls[0]['anchor_mailbox'].startswith('APP:SystemMailbox')
 
 
+def test_call_log_names_the_tenant_each_token_was_issued_for(fresh_contoso):
+    lab = fresh_contoso
+    fabrikam_token = lab.token(FABRIKAM_ADMIN['client_id'], tenant_id=FABRIKAM)
+    lab.invoke('Get-OrganizationConfig')
+    lab.invoke('Get-OrganizationConfig', token=fabrikam_token, tenant_segment=FABRIKAM)
+    lab.invoke('Get-OrganizationConfig', token=fabrikam_token, tenant_segment=CONTOSO)
+    calls = lab.admin('GET', 'calls').json()['calls']
+    assert [(call['tenant'], call['token_tenant'], call['app'], call['status']) for call in calls] == [
+        (CONTOSO, CONTOSO, APPS['admin']['client_id'], 200),
+        (FABRIKAM, FABRIKAM, FABRIKAM_ADMIN['client_id'], 200),
+        (CONTOSO, FABRIKAM, FABRIKAM_ADMIN['client_id'], 401),
+    ]
+
+
 def test_call_log_filters_and_clears(fresh_contoso):
     lab = fresh_contoso
     lab.invoke('Get-OrganizationConfig')
@@ -45,7 +59,7 @@ def test_unauthenticated_calls_are_logged_without_an_app(fresh_contoso):
     lab = fresh_contoso
     lab.http.post(lab.invoke_url(), json={'CmdletInput': {'CmdletName': 'Set-OrganizationConfig', 'Parameters': {}}})
     call = lab.admin('GET', 'calls').json()['calls'][0]
-    assert (call['status'], call['app'], call['write']) == (401, None, True)
+    assert (call['status'], call['app'], call['token_tenant'], call['write']) == (401, None, None, True)
 
 
 def test_state_has_every_kind(lab):
