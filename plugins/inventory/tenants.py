@@ -31,9 +31,10 @@ description:
     O(gateway_profiles), O(compose) or group variables.
   - Credentials never go in the tenants file nor in this configuration - a field named like a secret
     (C(client_secret), C(certificate_password), C(password), C(token), anything ending in C(_secret),
-    C(_password), C(_token), ...) is refused. Give them as vault-encrypted variables (C(exo_client_secret) in
-    C(group_vars/tenants.yml) or C(host_vars/<organization>.yml) beside this file) or as the C(EXO_*) environment
-    variables, which is how the AWX credential type of the collection's C(docs/awx.md) injects them.
+    C(_password), C(_token), ...) is refused. Give them as the C(EXO_*) environment variables, which is how the AWX
+    credential type of the collection's C(docs/awx.md) injects them, or as vault-encrypted variables
+    (C(exo_client_secret) in C(group_vars/tenants.yml) or C(host_vars/<organization>.yml); with AWX beside the
+    playbooks, so that the inventory sync never copies them into AWX's inventory).
   - A bad tenants file fails the whole inventory, naming the file, line and field of every problem - a tenant ID that
     is not a GUID, a phase outside 0-4, an unknown gateway profile, a duplicate or missing organization, a gateway IP
     that is not an IPv4 address or a /24 to /32 block. Set C(ANSIBLE_INVENTORY_UNPARSED_FAILED=true) (or
