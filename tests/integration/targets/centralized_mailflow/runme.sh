@@ -90,8 +90,8 @@ ls "$EXOGUARD_SNAPSHOT_DIR/t01lab.onmicrosoft.com" >"$EMULATOR_WORK/snapshots.li
 run --limit t01lab.onmicrosoft.com "$playbooks/rollback.yml" -e centralized_mailflow_rollback_snapshot=earliest
 run --limit t01lab.onmicrosoft.com "$playbooks/snapshot.yml"
 "$python" compare_snapshots.py "$EXOGUARD_SNAPSHOT_DIR/t01lab.onmicrosoft.com"
-# ... and the front door accepts all three probes again, as before any change.
-run --limit t01lab.onmicrosoft.com "$playbooks/harden.yml" --tags verify -e centralized_mailflow_phase=0 \
+# ... and the front door accepts all three probes again, as before any change (playbooks/verify.yml: the verify tag alone).
+run --limit t01lab.onmicrosoft.com "$playbooks/verify.yml" -e centralized_mailflow_phase=0 \
     | tee "$EMULATOR_WORK/verify-rollback.log"
 [[ $(grep -c 'expect accepted))$' "$EMULATOR_WORK/verify-rollback.log") == 3 ]]
 
