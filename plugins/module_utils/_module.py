@@ -14,39 +14,27 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.exoguard.mailflow.plugins.module_utils._argspec import connection_argument_spec
-from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import run_resource
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import resource_definition, task_definition
 
 
-def argument_spec(resource, extra=None):
-    """Connection options + the resource's property options + any module-specific ones."""
-    spec = connection_argument_spec()
-    spec.update(resource.argument_spec())
-    spec.update(extra or {})
-    return spec
-
-
-def run_resource_module(resource, extra_spec=None, identity_option=None, **module_kwargs):
-    """Build the module, ensure the resource, and exit with its result."""
-    module = AnsibleModule(argument_spec=argument_spec(resource, extra_spec), supports_check_mode=True, **module_kwargs)
-    identity = module.params.get(identity_option) if identity_option else None
-    state = module.params.get('state') or 'present'
-    result, warnings = run_resource(resource, module.params, check_mode=module.check_mode, diff=module._diff,
-                                    identity=identity, state=state)
+def run_module(definition):
+    """Build the module from its :class:`~._runner.ModuleDefinition`, run it and exit with its result."""
+    module = AnsibleModule(argument_spec=definition.argument_spec, supports_check_mode=definition.supports_check_mode,
+                           **definition.rules)
+    result, warnings = definition.run(module.params, module.check_mode, module._diff)
     for warning in warnings:
         module.warn(warning)
     if result.pop('failed', False):
         module.fail_json(**result)
     module.exit_json(**result)
+
+
+def run_resource_module(resource, extra_spec=None, identity_option=None, **module_kwargs):
+    """Build the module, ensure the resource, and exit with its result."""
+    run_module(resource_definition(resource, extra_spec, identity_option, **module_kwargs))
 
 
 def run_task_module(argument_spec, run, **module_kwargs):
     """Build the module from ``argument_spec``, hand its validated options to ``run(options, check_mode)`` (a
     function below this layer returning ``(result, warnings)``) and exit with the result."""
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
-    result, warnings = run(module.params, module.check_mode)
-    for warning in warnings:
-        module.warn(warning)
-    if result.pop('failed', False):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_module(task_definition(argument_spec, run, **module_kwargs))

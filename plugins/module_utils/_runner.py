@@ -3,21 +3,70 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Run one resource task from validated options to an Ansible result, without AnsibleModule.
+"""Run one module task from validated options to an Ansible result, without AnsibleModule.
 
 Private to this collection; may change without notice.
 
-A module's ``main()`` and (for speed) an action plugin of the same name both hand their validated options here, so
-the two paths give the same results, check mode, diff and errors.
+Each module describes itself with a :class:`ModuleDefinition` (its ``module_definition()``): argument spec, rules
+between options, and the function from validated options to ``(result, warnings)``. A module's ``main()``
+(``_module.run_module``) and the action plugin of the same name (``plugin_utils/_inprocess.py``, which runs it in the
+controller's worker) are both thin adapters over that definition, so the two paths give the same results, check
+mode, diff and errors.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.exoguard.mailflow.plugins.module_utils._argspec import connection_argument_spec
 from ansible_collections.exoguard.mailflow.plugins.module_utils._client import client_from_options
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import ensure
 from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import ExoError
+
+
+class ModuleDefinition:
+    """What a module takes and does, for both adapters.
+
+    ``argument_spec`` is AnsibleModule's; ``rules`` its ``mutually_exclusive``, ``required_together``,
+    ``required_one_of``, ``required_if`` and ``required_by``. ``run(options, check_mode, diff)`` takes the validated
+    options and returns ``(result, warnings)``: on failure the result has ``failed`` true and ``msg`` (and may have
+    ``exception``, a traceback text).
+    """
+
+    RULES = ('mutually_exclusive', 'required_together', 'required_one_of', 'required_if', 'required_by')
+
+    def __init__(self, argument_spec, run, supports_check_mode=True, **rules):
+        unknown = sorted(set(rules) - set(self.RULES))
+        if unknown:
+            raise TypeError('unknown argument spec rule(s): %s' % ', '.join(unknown))
+        self.argument_spec = argument_spec
+        self.run = run
+        self.supports_check_mode = supports_check_mode
+        self.rules = rules
+
+
+def argument_spec(resource, extra=None):
+    """Connection options + the resource's property options + any module-specific ones."""
+    spec = connection_argument_spec()
+    spec.update(resource.argument_spec())
+    spec.update(extra or {})
+    return spec
+
+
+def resource_definition(resource, extra_spec=None, identity_option=None, **rules):
+    """The definition of a module that ensures ``resource``: its identity is the option ``identity_option`` (none
+    for a singleton), its lifecycle the option ``state`` (``present`` when the module has none)."""
+    def run(options, check_mode, diff):
+        identity = options.get(identity_option) if identity_option else None
+        return run_resource(resource, options, check_mode=check_mode, diff=diff, identity=identity,
+                            state=options.get('state') or 'present')
+    return ModuleDefinition(argument_spec(resource, extra_spec), run, **rules)
+
+
+def task_definition(spec, run, **rules):
+    """The definition of a module that is not a resource: ``run(options, check_mode)`` returns
+    ``(result, warnings)`` and has no diff to give."""
+    return ModuleDefinition(spec, lambda options, check_mode, diff: run(options, check_mode), **rules)
 
 
 def error_result(error):

@@ -128,8 +128,8 @@ error:
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils._argspec import connection_argument_spec
 from ansible_collections.exoguard.mailflow.plugins.module_utils._graph import PRESETS, graph_client_from_options, hunting_task
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_task_module
-from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import run_task
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import run_task, task_definition
 
 
 def argument_spec():
@@ -147,9 +147,14 @@ def run(options, check_mode):
     return run_task(hunting_task, options, check_mode, client_factory=graph_client_from_options)
 
 
+def module_definition():
+    return task_definition(argument_spec(), run, required_one_of=[('preset', 'query')],
+                           mutually_exclusive=[('preset', 'query')],
+                           required_if=[('preset', 'not_from_gateway', ('gateway_ips',))])
+
+
 def main():
-    run_task_module(argument_spec(), run, required_one_of=[('preset', 'query')], mutually_exclusive=[('preset', 'query')],
-                    required_if=[('preset', 'not_from_gateway', ('gateway_ips',))])
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

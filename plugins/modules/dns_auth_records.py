@@ -322,23 +322,30 @@ error:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils._dns import DNSPYTHON_IMPORT_ERROR, HAS_DNSPYTHON
 from ansible_collections.exoguard.mailflow.plugins.module_utils._dns_auth_records import (
     argument_spec, run_dns_auth_records)
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import ModuleDefinition
+
+
+def run(options, check_mode, diff):
+    if not HAS_DNSPYTHON:
+        return {'failed': True, 'msg': missing_required_lib('dnspython'), 'exception': DNSPYTHON_IMPORT_ERROR}, []
+    result = run_dns_auth_records(options, check_mode=check_mode, diff=diff)
+    return result, result.pop('warnings', [])
+
+
+def module_definition():
+    spec = argument_spec()
+    rules = dict((name, value) for name, value in spec.items() if name != 'argument_spec')
+    return ModuleDefinition(spec['argument_spec'], run, **rules)
 
 
 def main():
-    module = AnsibleModule(supports_check_mode=True, **argument_spec())
-    if not HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib('dnspython'), exception=DNSPYTHON_IMPORT_ERROR)
-    result = run_dns_auth_records(module.params, check_mode=module.check_mode, diff=module._diff)
-    for warning in result.pop('warnings', []):
-        module.warn(warning)
-    if result.pop('failed', False):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

@@ -191,7 +191,8 @@ import re
 from ansible_collections.exoguard.mailflow.plugins.module_utils import _validate as check
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import (
     BOOLEAN, DOMAIN_SET, INTEGER, TEXT, TEXT_SET, Property, require)
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_resource_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import resource_definition
 from ansible_collections.exoguard.mailflow.plugins.module_utils._policy import Policy, policy_spec
 
 DEFAULT_POLICY = 'Office365 AntiPhish Default'
@@ -236,8 +237,12 @@ class AntiPhishPolicy(Policy):
             check.domains('targeted_domains_to_protect', desired['targeted_domains_to_protect'])
 
 
+def module_definition():
+    return resource_definition(AntiPhishPolicy(), extra_spec=policy_spec(DEFAULT_POLICY), identity_option='name')
+
+
 def main():
-    run_resource_module(AntiPhishPolicy(), extra_spec=policy_spec(DEFAULT_POLICY), identity_option='name')
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

@@ -149,13 +149,14 @@ error:
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils._argspec import connection_argument_spec
 from ansible_collections.exoguard.mailflow.plugins.module_utils._client import client_from_options
 from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import (
     AccessDenied, ConfigurationError, ExoError, NotFound)
-from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import error_result
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import ModuleDefinition, error_result
 
 try:
     import jmespath
@@ -260,22 +261,24 @@ def run_info(options, client_factory=client_from_options):
     return result, list(client.warnings)
 
 
-def main():
+def run(options, check_mode, diff):
+    if options.get('query') is not None and jmespath is None:
+        return {'failed': True, 'msg': missing_required_lib('jmespath'), 'exception': JMESPATH_IMPORT_ERROR}, []
+    return run_info(options)
+
+
+def module_definition():
     spec = connection_argument_spec()
     spec.update(
         gather={'type': 'list', 'elements': 'str', 'choices': list(CMDLETS), 'default': list(CMDLETS)},
         query={'type': 'str'},
         ignore_unavailable={'type': 'bool', 'default': False},
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    if module.params.get('query') is not None and jmespath is None:
-        module.fail_json(msg=missing_required_lib('jmespath'), exception=JMESPATH_IMPORT_ERROR)
-    result, warnings = run_info(module.params)
-    for warning in warnings:
-        module.warn(warning)
-    if result.pop('failed', False):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    return ModuleDefinition(spec, run)
+
+
+def main():
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

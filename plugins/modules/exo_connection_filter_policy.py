@@ -111,7 +111,8 @@ import ipaddress
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils import _normalise as normalise
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import BOOLEAN, IP_RANGE_SET, Property, require
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_resource_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import resource_definition
 from ansible_collections.exoguard.mailflow.plugins.module_utils._policy import Policy
 
 DEFAULT_POLICY = 'Default'
@@ -152,9 +153,13 @@ class ConnectionFilterPolicy(Policy):
                 check_ip_list(option, desired[option])
 
 
+def module_definition():
+    return resource_definition(ConnectionFilterPolicy(), extra_spec={'name': {'type': 'str', 'default': DEFAULT_POLICY}},
+                               identity_option='name')
+
+
 def main():
-    run_resource_module(ConnectionFilterPolicy(), extra_spec={'name': {'type': 'str', 'default': DEFAULT_POLICY}},
-                        identity_option='name')
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

@@ -220,15 +220,14 @@ error:
 
 import re
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.exoguard.mailflow.plugins.module_utils import _normalise as normalise
 from ansible_collections.exoguard.mailflow.plugins.module_utils._client import client_from_options
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import (
     BOOLEAN, TEXT, Outcome, Property, Resource, ensure, require)
 from ansible_collections.exoguard.mailflow.plugins.module_utils._errors import ExoError, InvalidParameter, Transient
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import argument_spec
-from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import error_result
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import (
+    ModuleDefinition, argument_spec, error_result)
 
 SELECTORS = ('selector1', 'selector2')
 KEY_SIZES = (1024, 2048)
@@ -454,14 +453,13 @@ def _warnings(client, extra):
     return list(client.warnings if client is not None else []) + list(extra)
 
 
+def module_definition():
+    return ModuleDefinition(argument_spec(DkimSigningConfig(), OPTIONS),
+                            lambda options, check_mode, diff: run_dkim_signing(options, check_mode=check_mode, diff=diff))
+
+
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(DkimSigningConfig(), OPTIONS), supports_check_mode=True)
-    result, warnings = run_dkim_signing(module.params, check_mode=module.check_mode, diff=module._diff)
-    for warning in warnings:
-        module.warn(warning)
-    if result.pop('failed', False):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

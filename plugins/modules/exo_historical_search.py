@@ -171,9 +171,9 @@ error:
 '''
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils._argspec import connection_argument_spec
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_task_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
 from ansible_collections.exoguard.mailflow.plugins.module_utils._monitoring import historical_search_task
-from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import run_task
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import run_task, task_definition
 
 
 def argument_spec():
@@ -201,10 +201,15 @@ def argument_spec():
     return spec
 
 
+def module_definition():
+    return task_definition(argument_spec(),
+                           lambda options, check_mode: run_task(historical_search_task, options, check_mode),
+                           required_one_of=[('report_title', 'job_id')],
+                           mutually_exclusive=[('start_date', 'days'), ('job_id', 'report_title')])
+
+
 def main():
-    run_task_module(argument_spec(), lambda options, check_mode: run_task(historical_search_task, options, check_mode),
-                    required_one_of=[('report_title', 'job_id')], mutually_exclusive=[('start_date', 'days'),
-                                                                                      ('job_id', 'report_title')])
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

@@ -198,7 +198,8 @@ error:
 '''
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import BOOLEAN, INTEGER, TEXT, Property
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_resource_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import resource_definition
 from ansible_collections.exoguard.mailflow.plugins.module_utils._policy import Policy, policy_spec
 
 DEFAULT_POLICY = 'Default'
@@ -241,8 +242,13 @@ class HostedContentFilterPolicy(Policy):
     ) + tuple(_asf(name) for name in ASF_WITH_TEST + ASF_ON_OFF)
 
 
+def module_definition():
+    return resource_definition(HostedContentFilterPolicy(), extra_spec=policy_spec(DEFAULT_POLICY),
+                               identity_option='name')
+
+
 def main():
-    run_resource_module(HostedContentFilterPolicy(), extra_spec=policy_spec(DEFAULT_POLICY), identity_option='name')
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

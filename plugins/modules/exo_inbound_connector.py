@@ -171,7 +171,8 @@ error:
 from ansible_collections.exoguard.mailflow.plugins.module_utils import _validate as check
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import (
     BOOLEAN, DOMAIN_SET, IP_RANGE_SET, TEXT, Property, Resource, require)
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_resource_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import resource_definition
 
 PARTNER_ONLY = ('restrict_domains_to_ip_addresses', 'restrict_domains_to_certificate')
 ON_PREMISES_ONLY = ('treat_messages_as_internal', 'cloud_services_mail_enabled')
@@ -256,12 +257,16 @@ class InboundConnector(Resource):
                         'applies to OnPremises connectors only; a gateway in front of the tenant is a Partner connector')
 
 
-def main():
-    run_resource_module(
+def module_definition():
+    return resource_definition(
         InboundConnector(),
         extra_spec={'name': {'type': 'str', 'required': True},
                     'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'}},
         identity_option='name')
+
+
+def main():
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

@@ -195,9 +195,9 @@ error:
 '''
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils._argspec import connection_argument_spec
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_task_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
 from ansible_collections.exoguard.mailflow.plugins.module_utils._monitoring import TRACE_STATUSES, message_trace_task
-from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import run_task
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import run_task, task_definition
 
 
 def argument_spec():
@@ -219,9 +219,13 @@ def argument_spec():
     return spec
 
 
+def module_definition():
+    return task_definition(argument_spec(), lambda options, check_mode: run_task(message_trace_task, options, check_mode),
+                           mutually_exclusive=[('start_date', 'days')])
+
+
 def main():
-    run_task_module(argument_spec(), lambda options, check_mode: run_task(message_trace_task, options, check_mode),
-                    mutually_exclusive=[('start_date', 'days')])
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

@@ -108,7 +108,8 @@ error:
 '''
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import BOOLEAN, Property, Resource
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_resource_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import resource_definition
 
 
 class OrganizationConfig(Resource):
@@ -124,8 +125,12 @@ class OrganizationConfig(Resource):
     )
 
 
+def module_definition():
+    return resource_definition(OrganizationConfig())
+
+
 def main():
-    run_resource_module(OrganizationConfig())
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

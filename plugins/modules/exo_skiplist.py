@@ -113,7 +113,8 @@ error:
 from ansible_collections.exoguard.mailflow.plugins.module_utils import _validate as check
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import (
     BOOLEAN, IP_RANGE_SET, TEXT_SET, Property, Resource, require)
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_resource_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import resource_definition
 
 #: Enhanced Filtering off, as state=absent asks.
 ENHANCED_FILTERING_OFF = {'ef_skip_ips': [], 'ef_skip_last_ip': False, 'ef_users': []}
@@ -151,10 +152,14 @@ class SkipList(Resource):
                 'exoguard.mailflow.exo_inbound_connector')
 
 
-def main():
+def module_definition():
     spec = {'connector': {'type': 'str', 'required': True},
             'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'}}
-    run_resource_module(SkipList(), extra_spec=spec, identity_option='connector')
+    return resource_definition(SkipList(), extra_spec=spec, identity_option='connector')
+
+
+def main():
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

@@ -185,7 +185,8 @@ import re
 from ansible_collections.exoguard.mailflow.plugins.module_utils import _validate as check
 from ansible_collections.exoguard.mailflow.plugins.module_utils._engine import (
     BOOLEAN, CLEARABLE_TEXT, INTEGER, IP_RANGE_SET, TEXT, TEXT_SET, ExtraParameters, Property, Resource, require)
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_resource_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import resource_definition
 
 _STATUS_CODE = re.compile(r'^5\.7\.(1|9\d\d)$')
 
@@ -277,11 +278,15 @@ class TransportRule(ExtraParameters, Resource):
                 client.invoke('Enable-TransportRule' if value else 'Disable-TransportRule', {'Identity': identity})
 
 
-def main():
+def module_definition():
     spec = {'name': {'type': 'str', 'required': True},
             'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
             'extra_parameters': {'type': 'dict', 'default': {}}}
-    run_resource_module(TransportRule(), extra_spec=spec, identity_option='name')
+    return resource_definition(TransportRule(), extra_spec=spec, identity_option='name')
+
+
+def main():
+    run_module(module_definition())
 
 
 if __name__ == '__main__':

@@ -243,7 +243,8 @@ error:
   type: dict
 '''
 
-from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_task_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._module import run_module
+from ansible_collections.exoguard.mailflow.plugins.module_utils._runner import task_definition
 from ansible_collections.exoguard.mailflow.plugins.module_utils._smtp import run_probe
 
 ARGUMENT_SPEC = dict(
@@ -266,8 +267,12 @@ ARGUMENT_SPEC = dict(
 )
 
 
+def module_definition():
+    return task_definition(ARGUMENT_SPEC, run_probe, required_one_of=[('host', 'domain')])
+
+
 def main():
-    run_task_module(ARGUMENT_SPEC, run_probe, required_one_of=[('host', 'domain')])
+    run_module(module_definition())
 
 
 if __name__ == '__main__':
