@@ -10,10 +10,18 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Every module of this collection manages a remote service from the controller.
+    # Every module of this collection manages a remote service from the controller, and runs there in process.
     DOCUMENTATION = r'''
 options: {}
 attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details:
+      - The action plugin runs the whole module in the controller's worker process, with the same argument checks,
+        check mode, diff, C(no_log) masking and results. The module itself runs (as Ansible runs any module)
+        when the task is delegated to a host other than the controller, uses C(become) or C(async), or the
+        controller's environment sets E(EXOGUARD_IN_PROCESS=false).
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
   diff_mode:

@@ -8,7 +8,8 @@
 Private to this collection; may change without notice.
 
 It uses ``http.client`` rather than requests: a task pays for every import in a fresh worker, and one keep-alive
-HTTPS connection per task is all this needs.
+HTTPS connection per task is all this needs. A process that runs many tasks (the in-process action plugins, in the
+controller's worker) installs a :func:`use_connection_cache` so TLS contexts and idle connections outlive one client.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -59,6 +60,22 @@ class _Failed(Exception):
         self.sent = sent
 
 
+#: Where clients get TLS contexts and park idle connections; None (a module process): each client makes its own
+#: context and closes its connection when it is done.
+_connection_cache = None
+
+
+def use_connection_cache(cache):
+    """Make every client created from now on in this process use ``cache``, an object with
+    ``ssl_context(ca_path, validate_certs, make)`` (a context for those settings, made with ``make(ca_path,
+    validate_certs)`` the first time), ``take(key)`` (an idle connection for ``key``, or None) and
+    ``keep(key, connection)`` (park an idle connection). A key names tenant, base URL and TLS settings, so a
+    connection is only ever reused for the same tenant and endpoint; it carries no token (each request sends its own).
+    ``None`` turns the cache off."""
+    global _connection_cache
+    _connection_cache = cache
+
+
 def _retry_after(value):
     try:
         return max(0.0, float(value))
@@ -90,7 +107,13 @@ class JsonApi:
         self._tokens = token_provider
         self._retry = retry_policy or RetryPolicy()
         self._timeout = timeout
-        self._ssl_context = self._make_ssl_context(ca_path, validate_certs)
+        # A connection factory (tests) owns its connections: they never go to the cache.
+        self._cache = _connection_cache if connection_factory is None else None
+        if self._cache is not None:
+            self._ssl_context = self._cache.ssl_context(ca_path, validate_certs, self._make_ssl_context)
+        else:
+            self._ssl_context = self._make_ssl_context(ca_path, validate_certs)
+        self._cache_key = (str(tenant or '').lower(), self.base_url, ca_path, bool(validate_certs), timeout)
         self._connection_factory = connection_factory or self._new_connection
         self._connection = None
 
@@ -143,7 +166,9 @@ class JsonApi:
         if not repeatable:
             # A kept-alive connection the server closed in the meantime fails like a lost answer; a call that must
             # not run twice goes on a fresh connection, so a failure after sending really means "answer lost".
-            self.close()
+            self._drop()
+        elif self._connection is None and self._cache is not None:
+            self._connection = self._cache.take(self._cache_key)
         reused = self._connection is not None
         try:
             return self._exchange(path, body, headers)
@@ -167,7 +192,7 @@ class JsonApi:
             payload = response.read()
             return response.status, payload, dict((k.title(), v) for k, v in response.getheaders())
         except (socket.timeout, ssl.SSLError, OSError, http.client.HTTPException) as error:
-            self.close()
+            self._drop()
             raise _Failed(error, sent)
 
     def _connection_error(self, failure, request_id, operation):
@@ -182,6 +207,14 @@ class JsonApi:
                          tenant=self.tenant, cmdlet=operation, request_id=request_id, not_processed=not failure.sent)
 
     def close(self):
+        """Done with this client: its idle connection goes to the connection cache when there is one, else is closed."""
+        if self._connection is not None and self._cache is not None:
+            connection, self._connection = self._connection, None
+            self._cache.keep(self._cache_key, connection)
+        else:
+            self._drop()
+
+    def _drop(self):
         if self._connection is not None:
             try:
                 self._connection.close()
