@@ -19,8 +19,8 @@ the controller as the controller's user: another connection than ``local`` (dele
 ``become``, ``async``; and when the controller's environment has ``EXOGUARD_IN_PROCESS=false``.
 
 This file and the modules' module_utils are imported by the strategy, in the controller's main process, before it
-forks a worker per task: the workers inherit them (and a TLS context with the system's CAs), so no task pays for
-importing ``ssl``, ``http.client`` or the engine again.
+forks a worker per task: the workers inherit them (and the TLS contexts most tasks use), so no task pays for
+importing ``ssl``, ``http.client`` or the engine, or for loading the CA store, again.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -83,12 +83,17 @@ class ConnectionCache:
             self._contexts[key] = make(ca_path, validate_certs)
         return self._contexts[key]
 
-    def preload_system_context(self):
-        """Make the context for the system's CAs now (in the main process, so every forked worker has it)."""
-        try:
-            self._contexts[self._context_key(None, True)] = ssl.create_default_context()
-        except (ssl.SSLError, OSError):
-            pass
+    def preload(self, environ=None):
+        """Make, now, the contexts most tasks will use: the system's CAs, and ``EXO_CA_PATH``'s when the controller's
+        environment sets it (as an AWX credential does). Called in the main process, so every forked worker has
+        them; a task whose ``ca_path`` is another (or comes from a host variable) makes its own, about 2.5 ms."""
+        ca_path = (os.environ if environ is None else environ).get('EXO_CA_PATH') or None
+        # As the option's type "path" gives it to the module.
+        for path in ([None, os.path.expanduser(os.path.expandvars(ca_path))] if ca_path else [None]):
+            try:
+                self._contexts[self._context_key(path, True)] = ssl.create_default_context(cafile=path)
+            except (ssl.SSLError, OSError, ValueError):
+                pass
 
     def take(self, key):
         return self._idle.pop(key, None)
@@ -106,7 +111,7 @@ class ConnectionCache:
 
 
 CONNECTIONS = ConnectionCache()
-CONNECTIONS.preload_system_context()
+CONNECTIONS.preload()
 _rest.use_connection_cache(CONNECTIONS)
 
 
@@ -158,17 +163,25 @@ def _module_result(result, params, warnings, deprecations, no_log_values):
     result = dict(result)
     if result.pop('failed', False):
         result['failed'] = True
-    result.setdefault('invocation', {'module_args': params})
+    invocation = result.pop('invocation', None) or {'module_args': params}
     if warnings:
         result['warnings'] = [str(warning) for warning in warnings]
     if deprecations:
         result['deprecations'] = deprecations
     # As AnsibleModule does: bools and None survive masking (a no_log value "True" must not hide changed).
     preserved = dict((key, value) for key, value in result.items() if value is None or isinstance(value, bool))
-    result = remove_values(result, no_log_values)
-    result.update(preserved)
     # The shapes a module's JSON answer has (lists, text keys), whichever path ran.
-    return json.loads(json.dumps(result))
+    text = json.dumps(result, ensure_ascii=False)
+    # remove_values walks every value (~7 ms for a policy record); it changes nothing unless a no_log value is in
+    # some text or number, and then that value's JSON form is in the JSON text (escaping goes character by character).
+    if any(json.dumps(value, ensure_ascii=False)[1:-1] in text for value in no_log_values):
+        result = json.loads(json.dumps(remove_values(result, no_log_values)))
+    else:
+        result = json.loads(text)
+    result.update(preserved)
+    # The arguments always hold the no_log values given: masked on their own, as the small part they are.
+    result['invocation'] = json.loads(json.dumps(remove_values(invocation, no_log_values)))
+    return result
 
 
 class InProcessAction(ActionBase):

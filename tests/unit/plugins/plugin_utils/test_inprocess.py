@@ -20,6 +20,7 @@ import sys
 import types
 
 import pytest
+import trustme
 from unittest import mock
 
 from ansible.module_utils.common import warnings as module_warnings
@@ -275,6 +276,39 @@ def test_the_connection_cache_makes_each_tls_context_once(monkeypatch):
     monkeypatch.setenv('SSL_CERT_FILE', '/other/bundle.pem')
     cache.ssl_context('/ca.pem', True, make)
     assert made == [('/ca.pem', True), ('/ca.pem', False), ('/ca.pem', True)]
+
+
+def test_the_contexts_most_tasks_use_are_made_before_the_fork(tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    trustme.CA().cert_pem.write_to_path(str(bundle))
+    cache = inprocess.ConnectionCache()
+    cache.preload({'EXO_CA_PATH': str(bundle)})
+
+    def make(ca_path, validate_certs):
+        raise AssertionError('made again in the worker: %s' % ca_path)
+    assert cache.ssl_context(None, True, make) is not None
+    assert cache.ssl_context(str(bundle), True, make) is not None
+
+
+@pytest.mark.parametrize('secret, planted', [
+    pytest.param(SECRET, False, id='not-in-the-result'),
+    pytest.param(SECRET, True, id='deep-in-a-record'),
+    pytest.param('with "quotes" and \\ back\\slash', True, id='json-escaped-characters'),
+    pytest.param('caf\u00e9-\u00fcml\u00e4ut', True, id='non-ascii'),
+    pytest.param('7', True, id='digits-in-numbers'),
+])
+def test_a_large_result_is_masked_as_the_module_masks_it(secret, planted):
+    records = [{'Name': 'policy %d' % number, 'Comment': 'x' * 50, 'Values': list(range(30))} for number in range(40)]
+    if planted:
+        records[17]['Comment'] = 'left here: %s.' % secret
+
+    def run(options, check_mode, diff):
+        return {'changed': False, 'records': records}, []
+    definition = echoing(exo_org_config, run=run)
+    result = in_process(definition, {'client_secret': secret})
+    assert result == module_path(definition, {'client_secret': secret})
+    assert result['invocation']['module_args']['client_secret'] == MASK
+    assert result['records'][17]['Comment'] == ('left here: ********.' if planted else 'x' * 50)
 
 
 _CACHED_CALL = r'''
