@@ -5,16 +5,9 @@
 # only by its certificate, an IP allow list emptied, connectors for legitimate Direct Send senders, and rollback
 # without a snapshot.
 set -eux -o pipefail
-source ../setup_emulator/emulator.sh
-source ../setup_bind/bind.sh
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
-
-new_emulator_work
-# shellcheck disable=SC2046  # one argument per zone
-start_bind $("$python" make_lab.py "$EMULATOR_WORK" zones)
-"$python" make_lab.py "$EMULATOR_WORK" scenario "$BIND_SERVER:$BIND_PORT"
-start_emulator "$EMULATOR_WORK/scenario.yml"
-trap 'stop_bind; stop_emulator' EXIT
+source ../setup_bind/lab.sh
+start_lab
 
 export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$(dirname "$(dirname "$(dirname "$COLLECTION_ROOT")")")}
 export EXOGUARD_SNAPSHOT_DIR=$EMULATOR_WORK/snapshots

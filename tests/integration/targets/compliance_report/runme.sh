@@ -5,16 +5,9 @@
 # XML, the HTML page in headless Chromium (screenshot in tests/output/compliance_report/), that no secret is in any
 # report file, and that every API call carried a token of its own tenant.
 set -eux -o pipefail
-source ../setup_emulator/emulator.sh
-source ../setup_bind/bind.sh
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
-
-new_emulator_work
-# shellcheck disable=SC2046  # one argument per zone
-start_bind $("$python" make_lab.py "$EMULATOR_WORK" zones)
-"$python" make_lab.py "$EMULATOR_WORK" scenario "$BIND_SERVER:$BIND_PORT"
-start_emulator "$EMULATOR_WORK/scenario.yml"
-trap 'stop_bind; stop_emulator' EXIT
+source ../setup_bind/lab.sh
+start_lab
 "$python" make_lab.py "$EMULATOR_WORK" inventory
 
 export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$(dirname "$(dirname "$(dirname "$COLLECTION_ROOT")")")}
