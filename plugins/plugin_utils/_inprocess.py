@@ -33,6 +33,7 @@ import ssl
 import traceback
 from contextlib import contextmanager
 
+from ansible.module_utils.common import json as module_json
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
@@ -47,6 +48,9 @@ SWITCH = 'EXOGUARD_IN_PROCESS'
 _LOCAL_CONNECTIONS = frozenset(('local', 'ansible.builtin.local', 'ansible.legacy.local'))
 # OpenSSL reads these when it loads the system's CAs: a context made under other values is another context.
 _CA_ENVIRONMENT = ('SSL_CERT_FILE', 'SSL_CERT_DIR')
+# How the module path hands a module its arguments: through JSON, with the serialization profile of a module.
+_ARGUMENTS_OUT = module_json.get_module_encoder('legacy', module_json.Direction.CONTROLLER_TO_MODULE)
+_ARGUMENTS_IN = module_json.get_module_decoder('legacy', module_json.Direction.CONTROLLER_TO_MODULE)
 
 
 def in_process_enabled(environ=None):
@@ -135,6 +139,9 @@ def execute(definition, args, check_mode=False, diff=False, module_name='module'
     """Run the module ``definition`` (``_runner.ModuleDefinition``) on the task arguments ``args`` and return the
     result the module would return: argument errors as AnsibleModule words them, ``invocation``, ``warnings``,
     ``deprecations``, and every ``no_log`` value (given, defaulted or from the environment) masked in all of it."""
+    # The arguments as the module would get them: plain values, without the templating engine's tags (which also
+    # make the validator's deep copy ~40 times slower).
+    args = json.loads(json.dumps(args, cls=_ARGUMENTS_OUT), cls=_ARGUMENTS_IN)
     validation = ArgumentSpecValidator(definition.argument_spec, **definition.rules).validate(args)
     params = validation.validated_parameters
     no_log_values = set(validation._no_log_values)
