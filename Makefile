@@ -7,7 +7,7 @@ VENV := $(CURDIR)/.venv
 VENV_STAMP := $(VENV)/.installed
 BUILD_ROOT := $(CURDIR)/.build
 COLLECTION := $(BUILD_ROOT)/ansible_collections/exoguard/mailflow
-STAGES := lint sanity units ee emulator-tests integration integration-module-path demo contract
+STAGES := lint sanity units ee emulator-tests integration integration-module-path demo bench contract
 
 export PATH := $(VENV)/bin:$(PATH)
 
@@ -18,7 +18,7 @@ ANSIBLE_TEST := cd $(COLLECTION) && ANSIBLE_TEST_CONTENT_ROOT=$(COLLECTION) ansi
 # A stage with nothing to test yet says why; scripts/run-stages then counts it as skipped, not passed.
 skip = echo "$(1): skipped, $(2)"; if [ -n "$${STAGE_SKIP_FILE:-}" ]; then echo "$(2)" >"$$STAGE_SKIP_FILE"; fi
 
-.PHONY: venv collection sanity lint units ee emulator-tests integration integration-module-path contract test demo \
+.PHONY: venv collection sanity lint units ee emulator-tests integration integration-module-path contract test demo bench \
 	clean distclean
 
 venv: $(VENV_STAMP)
@@ -71,6 +71,13 @@ integration: venv collection
 # set EXOGUARD_IN_PROCESS=false and it runs a subset of the other targets, so both paths pass the same tests.
 integration-module-path: venv collection
 	set -x; $(ANSIBLE_TEST) integration --local --python $(TEST_PYTHON) --allow-disabled module_path
+
+# The fleet benchmark (tests/bench/run.py, docs/performance.md). CI runs this smoke size, in process only (the module
+# path has integration-module-path), and checks only that every tenant converges with one token a run, never
+# timings. A measurement: make bench BENCH_ARGS="--tenants 200 --module-tenants 20 --latency-ms 200 --forks 50".
+BENCH_ARGS ?= --tenants 5 --module-tenants 0 --latency-ms 0 --forks 5
+bench: venv collection
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD_ROOT) $(VENV)/bin/python tests/bench/run.py $(BENCH_ARGS) --check
 
 # ansible-doc finds exoguard.mailflow through the copy under .build.
 contract: venv collection
