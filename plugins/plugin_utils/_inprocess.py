@@ -139,8 +139,8 @@ def execute(definition, args, check_mode=False, diff=False, module_name='module'
     """Run the module ``definition`` (``_runner.ModuleDefinition``) on the task arguments ``args`` and return the
     result the module would return: argument errors as AnsibleModule words them, ``invocation``, ``warnings``,
     ``deprecations``, and every ``no_log`` value (given, defaulted or from the environment) masked in all of it."""
-    # The arguments as the module would get them: plain values, without the templating engine's tags (which also
-    # make the validator's deep copy ~40 times slower).
+    # The arguments as the module would get them: plain values, without the templating engine's tags (which the
+    # validator's deep copy is also slow on).
     args = json.loads(json.dumps(args, cls=_ARGUMENTS_OUT), cls=_ARGUMENTS_IN)
     validation = ArgumentSpecValidator(definition.argument_spec, **definition.rules).validate(args)
     params = validation.validated_parameters
