@@ -93,9 +93,13 @@ class Emulator:
                 self.stop()
                 sys.exit('the emulator did not start; see %s' % self.log.name)
             time.sleep(0.1)
-        with open(ready) as handle:
-            self.ready = json.load(handle)
-        self._context = ssl.create_default_context(cafile=self.ready['ca_file'])
+        try:
+            with open(ready) as handle:
+                self.ready = json.load(handle)
+            self._context = ssl.create_default_context(cafile=self.ready['ca_file'])
+        except BaseException:
+            self.stop()
+            raise
 
     def admin(self, path, method='GET'):
         request = urllib.request.Request(self.ready['admin_url'] + path, method=method)
