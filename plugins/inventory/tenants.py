@@ -474,34 +474,29 @@ class TenantsFile(object):
         return Tenant(organization, profile_name, phase, variables)
 
     def _tenant_id(self, row, tenant_ids):
-        value = row.values.get('tenant_id')
-        if value in (None, ''):
-            return None
-        tenant_id = str(value).strip().lower()
-        if not _GUID.match(tenant_id):
-            self.problem(row.line_of('tenant_id'), 'tenant_id', '%r is not a GUID (the tenant ID, such as '
-                         '3c1f8a2e-5d4b-4c7a-9e6f-1a2b3c4d5e6f, in Entra ID > Overview)' % (value,))
-        elif tenant_id in tenant_ids:
-            self.problem(row.line_of('tenant_id'), 'tenant_id', '%s is already the tenant ID on line %d'
-                         % (tenant_id, tenant_ids[tenant_id]))
-        else:
-            tenant_ids[tenant_id] = row.line_of('tenant_id')
-        return tenant_id
+        return self._unique_field(row, 'tenant_id', _GUID, tenant_ids,
+                                  '%r is not a GUID (the tenant ID, such as 3c1f8a2e-5d4b-4c7a-9e6f-1a2b3c4d5e6f, in '
+                                  'Entra ID > Overview)', '%s is already the tenant ID on line %d')
 
     def _organization(self, row, organizations):
-        value = row.values.get('organization')
+        return self._unique_field(row, 'organization', _ORGANIZATION, organizations,
+                                  '%r is not an initial domain <name>.onmicrosoft.com (or <name>.onmicrosoft.us)',
+                                  '%s is already on line %d (one row per tenant)')
+
+    def _unique_field(self, row, field, pattern, seen, malformed, duplicate):
+        """The row's ``field`` in lower case (None when empty), reported when it does not match ``pattern`` or when
+        an earlier row had it (``seen``: value -> line)."""
+        value = row.values.get(field)
         if value in (None, ''):
             return None
-        organization = str(value).strip().lower()
-        if not _ORGANIZATION.match(organization):
-            self.problem(row.line_of('organization'), 'organization', '%r is not an initial domain '
-                         '<name>.onmicrosoft.com (or <name>.onmicrosoft.us)' % (value,))
-        elif organization in organizations:
-            self.problem(row.line_of('organization'), 'organization', '%s is already on line %d (one row per tenant)'
-                         % (organization, organizations[organization]))
+        normalised = str(value).strip().lower()
+        if not pattern.match(normalised):
+            self.problem(row.line_of(field), field, malformed % (value,))
+        elif normalised in seen:
+            self.problem(row.line_of(field), field, duplicate % (normalised, seen[normalised]))
         else:
-            organizations[organization] = row.line_of('organization')
-        return organization
+            seen[normalised] = row.line_of(field)
+        return normalised
 
     def _phase(self, row, profile, profile_name):
         value = row.values.get('phase')
