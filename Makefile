@@ -67,8 +67,9 @@ integration: venv collection
 		set -x; $(ANSIBLE_TEST) integration --local --python $(TEST_PYTHON); \
 	fi
 
-# The modules run in process (the action plugins); these targets run them again as modules: module_path's aliases
-# set EXOGUARD_IN_PROCESS=false and it runs a subset of the other targets, so both paths pass the same tests.
+# The modules run in process (the action plugins); this runs the targets again as modules: module_path's aliases
+# set EXOGUARD_IN_PROCESS=false and it runs every other target that runs a module or the role (its runme.sh says
+# which it leaves out and why), so both paths pass the same tests.
 integration-module-path: venv collection
 	set -x; $(ANSIBLE_TEST) integration --local --python $(TEST_PYTHON) --allow-disabled module_path
 
