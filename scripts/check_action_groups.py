@@ -6,7 +6,9 @@
 
 ansible-test's runtime-metadata test checks the file's schema but not that a group names real modules, and
 nothing checks that a new exo_* module joined the group (without it, ``module_defaults`` for
-``group/exoguard.mailflow.exo`` silently misses that module). Run from the collection root.
+``group/exoguard.mailflow.exo`` silently misses that module), or that each member's action plugin is an
+``ExchangeAction`` (without it, the module ignores the inventory's ``exo_<option>`` variables). Run from the
+collection root.
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ def main():
     problems = ['action group exo: %s is not a module in plugins/modules' % name for name in sorted(group - modules)]
     problems += ['module %s is missing from action group exo' % name
                  for name in sorted(m for m in modules - group if m.startswith('exo_'))]
+    for name in sorted(group & modules):
+        path = os.path.join('plugins', 'action', name + '.py')
+        try:
+            with open(path, encoding='utf-8') as handle:
+                exchange_action = 'class ActionModule(ExchangeAction)' in handle.read()
+        except OSError:
+            exchange_action = False
+        if not exchange_action:
+            problems.append('module %s of action group exo needs %s with class ActionModule(ExchangeAction)'
+                            % (name, path))
     for problem in problems:
         print('meta/runtime.yml: ' + problem)
     sys.exit(1 if problems else 0)

@@ -8,10 +8,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.exoguard.mailflow.plugins.modules import defender_hunting_query
-from ansible_collections.exoguard.mailflow.plugins.plugin_utils._inprocess import InProcessAction
+from ansible_collections.exoguard.mailflow.plugins.plugin_utils._inprocess import ExchangeAction
 
 
-class ActionModule(InProcessAction):
+class ActionModule(ExchangeAction):
     """Runs defender_hunting_query in the controller's worker; the module file documents it and is the fallback."""
 
     module = defender_hunting_query

@@ -8,10 +8,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.exoguard.mailflow.plugins.modules import exo_hosted_content_filter_policy
-from ansible_collections.exoguard.mailflow.plugins.plugin_utils._inprocess import InProcessAction
+from ansible_collections.exoguard.mailflow.plugins.plugin_utils._inprocess import ExchangeAction
 
 
-class ActionModule(InProcessAction):
+class ActionModule(ExchangeAction):
     """Runs exo_hosted_content_filter_policy in the controller's worker; the module file documents it and is the fallback."""
 
     module = exo_hosted_content_filter_policy

@@ -8,10 +8,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.exoguard.mailflow.plugins.modules import exo_message_trace_info
-from ansible_collections.exoguard.mailflow.plugins.plugin_utils._inprocess import InProcessAction
+from ansible_collections.exoguard.mailflow.plugins.plugin_utils._inprocess import ExchangeAction
 
 
-class ActionModule(InProcessAction):
+class ActionModule(ExchangeAction):
     """Runs exo_message_trace_info in the controller's worker; the module file documents it and is the fallback."""
 
     module = exo_message_trace_info

@@ -159,8 +159,11 @@ options:
       - Falls back to E(EXO_PSRP_CERTIFICATE_THUMBPRINT).
     type: str
 notes:
-  - Modules run on the controller (C(ansible_connection=local)), one inventory host per tenant. Set the connection
-    options once for all C(exo_*) modules with C(module_defaults) and the action group C(group/exoguard.mailflow.exo).
+  - Modules run on the controller (C(ansible_connection=local)), one inventory host per tenant.
+  - Each connection option the task does not set is taken from the host variable of its name with C(exo_) in front
+    (C(exo_tenant_id), C(exo_client_id), C(exo_client_secret), ...), templated as a task argument is; then from its
+    environment variable. C(module_defaults) with the action group C(group/exoguard.mailflow.exo) still wins over the
+    host variables.
   - The app registration needs the application permission C(Exchange.ManageAsApp) on Office 365 Exchange Online
     with admin consent, and an Entra role in the tenant. See the collection README.
 '''

@@ -18,9 +18,14 @@ The module path (the module file, run as Ansible runs any module) is used instea
 the controller as the controller's user: another connection than ``local`` (delegation to another host, too),
 ``become``, ``async``; and when the controller's environment has ``EXOGUARD_IN_PROCESS=false``.
 
+An Exchange module's action (:class:`ExchangeAction`) takes each connection option the task does not set from the
+host's variable ``exo_<option>``, so a playbook needs no ``module_defaults`` to pass them: each of those is a template
+that every worker compiles afresh for every task.
+
 This file and the modules' module_utils are imported by the strategy, in the controller's main process, before it
-forks a worker per task: the workers inherit them (and the TLS contexts most tasks use), so no task pays for
-importing ``ssl``, ``http.client`` or the engine, or for loading the CA store, again.
+forks a worker per task: the workers inherit them (and the TLS contexts most tasks use, and the templating engine
+made ready), so no task pays for importing ``ssl``, ``http.client`` or the engine, for loading the CA store, or for
+loading Ansible's filter and test plugins and Jinja's lexer, again.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,6 +47,12 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.exoguard.mailflow.plugins.module_utils import _rest
+from ansible_collections.exoguard.mailflow.plugins.module_utils._argspec import CONNECTION_OPTIONS
+
+try:
+    from ansible.errors import AnsibleValueOmittedError
+except ImportError:  # ansible-core < 2.19: an omitted value is the omit token, compared below
+    AnsibleValueOmittedError = ()
 
 #: The controller environment variable that turns in-process execution off (``false``, ``no``, ``0``, ``off``).
 SWITCH = 'EXOGUARD_IN_PROCESS'
@@ -117,6 +128,30 @@ class ConnectionCache:
 CONNECTIONS = ConnectionCache()
 CONNECTIONS.preload()
 _rest.use_connection_cache(CONNECTIONS)
+
+#: What :func:`prepare_templating` renders: a filter and a test of ansible.builtin, in a template and in a condition.
+_WARM_TEMPLATE = '{{ (number | int) + (items | length) }}{{ missing | default(1) }}{{ result is changed }}'
+_WARM_CONDITION = 'number | int >= 1 and result is not failed'
+
+
+def prepare_templating():
+    """Make Ansible's templating ready in this process: Jinja's lexer (its regular expressions) and the wrappers of
+    ansible.builtin's filter and test plugins (every plugin file of both executed). A worker forked from a process
+    that has not done this does it for the first template of its task that uses a filter or a test - every task of
+    the role, skipped or not (~9 ms of CPU a task here); done once in the main process, every worker inherits it.
+    Returns whether it worked; a failure only means each worker does it itself."""
+    try:
+        from ansible import template
+        trusted = getattr(template, 'trust_as_template', lambda text: text)
+        templar = template.Templar(loader=None, variables={'number': '3', 'items': [1], 'result': {'changed': False}})
+        templar.template(trusted(_WARM_TEMPLATE))
+        templar.evaluate_conditional(trusted(_WARM_CONDITION))
+        return True
+    except Exception:  # pylint: disable=broad-except
+        return False
+
+
+prepare_templating()
 
 
 @contextmanager
@@ -200,6 +235,8 @@ class InProcessAction(ActionBase):
     _supports_async = True
     #: The module file's Python module, set by each action plugin.
     module = None
+    #: Options the task may leave out and the host's ``exo_<option>`` variable then gives (both paths).
+    host_variable_options = ()
 
     def run(self, tmp=None, task_vars=None):
         del tmp  # no longer has any effect
@@ -211,7 +248,7 @@ class InProcessAction(ActionBase):
         environment = {}
         self._compute_environment_string(environment)
         with task_environment(environment):
-            result.update(execute(self.module.module_definition(), self._task.args,
+            result.update(execute(self.module.module_definition(), self.module_args(task_vars),
                                   check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
                                   module_name=self._task.action))
         return result
@@ -224,11 +261,40 @@ class InProcessAction(ActionBase):
                 and not self._play_context.become
                 and not self._task.async_val)
 
+    def module_args(self, task_vars):
+        """The task's arguments and, for each of ``host_variable_options`` the task does not set (a task argument or
+        ``module_defaults``), the host's ``exo_<option>`` variable, templated as a task argument is. The environment
+        fallbacks (``EXO_<OPTION>``) then apply to what is still unset, as before."""
+        args = self._task.args
+        taken = [option for option in self.host_variable_options
+                 if option not in args and 'exo_' + option in task_vars]
+        if not taken:
+            return args
+        args = dict(args)
+        omit = task_vars.get('omit')
+        for option in taken:
+            try:
+                value = self._templar.template(task_vars['exo_' + option])
+            except AnsibleValueOmittedError:
+                continue
+            if omit is None or value != omit:
+                args[option] = value
+        return args
+
     def _run_module(self, task_vars):
         """The module path, as ``ansible.builtin.normal`` runs a module."""
         result = super(InProcessAction, self).run(task_vars=task_vars)
         wrap_async = self._task.async_val and not self._connection.has_native_async
-        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        result = merge_hash(result, self._execute_module(module_args=self.module_args(task_vars), task_vars=task_vars,
+                                                         wrap_async=wrap_async))
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
+
+
+class ExchangeAction(InProcessAction):
+    """The action plugin of a module of the ``exo`` action group: the connection options (``tenant_id``,
+    ``client_id``, ``client_secret``, ``api_url``, ...) the task does not set come from the host's ``exo_<option>``
+    variables, the inventory's contract, as the playbooks' ``module_defaults`` used to pass them."""
+
+    host_variable_options = CONNECTION_OPTIONS

@@ -174,7 +174,7 @@ def test_results_have_the_shapes_of_json():
 # --- when the task runs in process, and when it goes to the module path ----------------------------------------
 
 def action(connection='local', become=False, async_val=0, environment=None, check_mode=False, diff=False, args=None,
-           definition=None):
+           definition=None, base=inprocess.InProcessAction, template=None):
     task = mock.MagicMock()
     task.args = dict(args or {'reject_direct_send': True})
     task.action = NAME
@@ -188,9 +188,9 @@ def action(connection='local', become=False, async_val=0, environment=None, chec
     play_context = mock.MagicMock()
     play_context.become = become
     templar = mock.MagicMock()
-    templar.template.side_effect = lambda value: value
+    templar.template.side_effect = template or (lambda value: value)
 
-    class ActionModule(inprocess.InProcessAction):
+    class ActionModule(base):
         module = types.SimpleNamespace(module_definition=lambda: definition or echoing(exo_org_config))
 
     plugin = ActionModule(task, connection_plugin, play_context, loader=None, templar=templar)
@@ -241,6 +241,101 @@ def test_the_task_environment_feeds_the_exo_fallbacks_and_is_undone_after(monkey
     assert ENV_SECRET not in json.dumps(result)
     assert os.environ['EXO_CLIENT_SECRET'] == 'controller-secret'
     assert 'EXO_TENANT_ID' not in os.environ
+
+
+# --- the connection from the host's exo_<option> variables ------------------------------------------------------
+
+HOST = {'exo_tenant_id': 'contoso.onmicrosoft.com', 'exo_client_id': 'app-id', 'exo_client_secret': SECRET,
+        'exo_api_url': 'https://api.example', 'exo_timeout': '30', 'exo_reject_direct_send': False,
+        'omit': '__omit_place_holder__x'}
+
+
+def test_an_exchange_action_takes_the_connection_the_task_leaves_out_from_the_host_variables():
+    result = action(base=inprocess.ExchangeAction).run(task_vars=HOST)
+    options = result['options']
+    assert (options['tenant_id'], options['client_id'], options['api_url'], options['timeout']) == (
+        'contoso.onmicrosoft.com', 'app-id', 'https://api.example', 30)
+    # Only connection options: a host variable named after another option is not an argument.
+    assert options['reject_direct_send'] is True
+    assert result['msg'] == 'signed in with ********'
+    assert result['invocation']['module_args']['client_secret'] == MASK
+    assert SECRET not in json.dumps(result)
+
+
+def test_the_task_and_module_defaults_win_over_the_host_variables_and_those_over_the_environment(monkeypatch):
+    monkeypatch.setenv('EXO_CLIENT_ID', 'from-environment')
+    monkeypatch.setenv('EXO_ORGANIZATION', 'contoso.onmicrosoft.com')
+    plugin = action(base=inprocess.ExchangeAction, args={'reject_direct_send': True, 'tenant_id': 'fabrikam.example'})
+    options = plugin.run(task_vars=HOST)['options']
+    assert options['tenant_id'] == 'fabrikam.example'
+    assert options['client_id'] == 'app-id'
+    assert options['organization'] == 'contoso.onmicrosoft.com'
+
+
+def test_a_host_variable_is_templated_and_one_that_templates_to_omit_is_left_out(monkeypatch):
+    monkeypatch.setenv('EXO_API_URL', 'https://from-the-environment.example')
+
+    def template(value):
+        if value == '{{ omitted }}':
+            if inprocess.AnsibleValueOmittedError:
+                raise inprocess.AnsibleValueOmittedError()
+            return HOST['omit']
+        return value.replace('{{ name }}', 'contoso') if isinstance(value, str) else value
+    host = dict(HOST, exo_tenant_id='{{ name }}.onmicrosoft.com', exo_api_url='{{ omitted }}')
+    options = action(base=inprocess.ExchangeAction, template=template).run(task_vars=host)['options']
+    assert options['tenant_id'] == 'contoso.onmicrosoft.com'
+    assert options['api_url'] == 'https://from-the-environment.example'
+
+
+def test_the_module_path_gets_the_same_arguments_from_the_host_variables():
+    plugin = action(base=inprocess.ExchangeAction, connection='ssh')
+    plugin.run(task_vars=HOST)
+    module_args = plugin._execute_module.call_args.kwargs['module_args']
+    assert module_args == {'reject_direct_send': True, 'tenant_id': 'contoso.onmicrosoft.com', 'client_id': 'app-id',
+                           'client_secret': SECRET, 'api_url': 'https://api.example', 'timeout': '30'}
+
+
+def test_an_action_outside_the_exo_group_takes_no_host_variables():
+    options = action().run(task_vars=HOST)['options']
+    assert options['tenant_id'] is None and options['client_id'] is None
+
+
+def test_every_exo_group_module_has_an_exchange_action_and_no_other_module_does():
+    import importlib
+    import yaml
+    root = os.path.join(os.path.dirname(inprocess.__file__), '..', '..')
+    with open(os.path.join(root, 'meta', 'runtime.yml')) as handle:
+        group = set(yaml.safe_load(handle)['action_groups']['exo'])
+    actions = set(name[:-3] for name in os.listdir(os.path.join(root, 'plugins', 'action')) if name.endswith('.py'))
+    for name in sorted(actions):
+        plugin = importlib.import_module('ansible_collections.exoguard.mailflow.plugins.action.' + name).ActionModule
+        assert issubclass(plugin, inprocess.ExchangeAction) is (name in group), name
+
+
+# --- templating made ready before the fork --------------------------------------------------------------------
+
+_PREPARED = r'''
+import json, sys
+from ansible.plugins.loader import init_plugin_loader
+init_plugin_loader()
+from ansible_collections.exoguard.mailflow.plugins.plugin_utils import _inprocess
+from ansible import template
+before = set(sys.modules)
+templar = template.Templar(loader=None, variables={'phase': '4', 'ips': ['192.0.2.1'], 'connector': {'changed': True}})
+trusted = getattr(template, 'trust_as_template', lambda text: text)
+rendered = templar.template(trusted('{{ phase | int >= 4 and ips | length > 0 }} {{ connector is changed }}'))
+print(json.dumps({'prepared': _inprocess.prepare_templating(), 'rendered': rendered,
+                  'loaded_by_the_task': sorted(set(sys.modules) - before)}))
+'''
+
+
+def test_the_templating_a_task_needs_is_loaded_before_the_fork():
+    # A fresh interpreter stands for Ansible's main process: importing the action base (as the strategy does before
+    # it forks) loads the filter and test plugins, so a template of the role's kind loads nothing more in a worker.
+    answer = subprocess.run([sys.executable, '-c', _PREPARED], check=True, capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    outcome = json.loads(answer.stdout.strip().splitlines()[-1])
+    assert outcome == {'prepared': True, 'rendered': 'True True', 'loaded_by_the_task': []}
 
 
 # --- connections kept within one worker --------------------------------------------------------------------------
