@@ -35,6 +35,9 @@ options:
     description:
       - The app's client secret (its value, not its ID).
       - Falls back to E(EXO_CLIENT_SECRET). Never shown in output or logs.
+      - Give it as the (vaulted) host variable C(exo_client_secret), or in the controller's environment as an AWX
+        credential does - not with a task's C(environment) keyword, which Ansible itself shows at C(-vvv) when the
+        module runs as a separate process (the module path).
       - Ignored when O(certificate_path) is set.
     type: str
   certificate_path:
